@@ -1,0 +1,64 @@
+/*
+ * limits.h - every size and count limit plumb enforces, in one place.
+ *
+ * The scanned host may be hostile and a baseline may come from anywhere, so
+ * every read and every growable buffer is capped.  Each limit has one comment
+ * saying why it has the value it has.  Code never uses a bare number where a
+ * limit belongs: it names one of these.
+ */
+#ifndef PLUMB_LIMITS_H
+#define PLUMB_LIMITS_H
+
+/* Longest error message carried up to the command layer. */
+#define PLUMB_ERRMSG_MAX 512
+
+/* A baseline or owners file: real ones are tens of KiB; 8 MiB leaves room for
+ * very large generated baselines while refusing a 50 MB attribute bomb. */
+#define PLUMB_XML_MAX (8u * 1024 * 1024)
+
+/* A small configuration file read from the host (sysctl value, os-release,
+ * machine-id, sshd_config, a PAM file, crypttab): 1 MiB is far beyond any
+ * legitimate one. */
+#define PLUMB_SMALL_FILE_MAX (1u * 1024 * 1024)
+
+/* A large host database file (dpkg status, an apt Packages list, after
+ * decompression): Debian's main Packages list is about 60 MiB uncompressed. */
+#define PLUMB_LARGE_FILE_MAX (256u * 1024 * 1024)
+
+/* A /proc/net table: 64 MiB holds about 400,000 sockets. */
+#define PLUMB_PROC_TABLE_MAX (64u * 1024 * 1024)
+
+/* File content the `file` check matches a regex against. */
+#define PLUMB_FILE_MATCH_MAX (4u * 1024 * 1024)
+
+/* Path length inside the scan root (PATH_MAX on Linux). */
+#define PLUMB_PATH_MAX 4096
+
+/* Symlinks followed while resolving one path without openat2 (as the kernel's
+ * own MAXSYMLINKS). */
+#define PLUMB_SYMLINK_MAX 40
+
+/* Entries read from one directory listing (unit directories, apt lists,
+ * sshd Include globs). */
+#define PLUMB_DIR_ENTRIES_MAX 65536
+
+/* Controls in one baseline and checks in one control. */
+#define PLUMB_CONTROLS_MAX 10000
+#define PLUMB_CHECKS_MAX 64
+#define PLUMB_PARAMS_MAX 256
+
+/* Longest single text value in a baseline (title, rationale, parameter). */
+#define PLUMB_TEXT_MAX (64u * 1024)
+
+/* A scan document stored in the history (JSON): evidence is capped by the
+ * probes, so 64 MiB is a sanity bound, not a target. */
+#define PLUMB_SCAN_DOC_MAX (64u * 1024 * 1024)
+
+/* Items listed in one piece of evidence (pending packages, listeners, mounts)
+ * before the list is truncated and marked so. */
+#define PLUMB_EVIDENCE_ITEMS_MAX 5000
+
+/* Milliseconds a second writer waits for the history database lock. */
+#define PLUMB_DB_BUSY_MS 30000
+
+#endif
