@@ -16,8 +16,6 @@ static const struct verb verbs[] = {
 	{ "scan", cmd_scan, "scan this host (or --root DIR) against a baseline" },
 	{ "history", cmd_history, "list the scans in the history" },
 	{ "report", cmd_report, "re-render a stored scan without rescanning" },
-	{ "baseline", cmd_baseline, "lint or show a baseline" },
-	{ "yara", cmd_yara, "sweep paths with YARA rules" },
 };
 
 static void

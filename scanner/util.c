@@ -31,17 +31,22 @@ err_set(struct errbuf *e, int code, const char *fmt, ...)
 int
 err_prefix(struct errbuf *e, int code, const char *fmt, ...)
 {
-	char prefix[PLUMB_ERRMSG_MAX], old[PLUMB_ERRMSG_MAX];
+	char joined[2 * PLUMB_ERRMSG_MAX + 2];
+	size_t n;
 	va_list ap;
 
 	if (e == NULL)
 		return code;
 	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	vsnprintf(joined, PLUMB_ERRMSG_MAX, fmt, ap);
 	va_end(ap);
-	memcpy(old, e->msg, sizeof(old));
-	old[sizeof(old) - 1] = '\0';
-	snprintf(e->msg, sizeof(e->msg), "%s: %s", prefix, old);
+	n = strlen(joined);
+	joined[n++] = ':';
+	joined[n++] = ' ';
+	memcpy(joined + n, e->msg, sizeof(e->msg));
+	joined[n + sizeof(e->msg) - 1] = '\0';
+	memcpy(e->msg, joined, sizeof(e->msg));
+	e->msg[sizeof(e->msg) - 1] = '\0';
 	return code;
 }
 
