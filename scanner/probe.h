@@ -53,7 +53,7 @@ struct probe_ctx {
 	/* The previous scan document (plumb.scan/1) of the same baseline on
 	 * this host, or NULL: judges carry first-seen dates forward from it. */
 	const json_t *prev;
-	json_t *cache;		/* owned by the engine: facts collected so far */
+	const char *control_id;	/* the control being judged (borrowed) */
 };
 
 struct probe {
