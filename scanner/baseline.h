@@ -83,7 +83,7 @@ void baseline_free(struct baseline *b);
 
 /*
  * Resolves a --baseline argument: an existing file is taken as is; otherwise
- * the argument is an id and the highest version of baselines/<id>/*.xml is
+ * the argument is an id and the highest version of baselines/<id>/<version>.xml is
  * picked from the search path ($PLUMB_BASELINE_PATH, colon-separated, then
  * the installed data directory).  *path is the caller's to free.
  */
