@@ -1,0 +1,192 @@
+/*
+ * cmd_scan.c - `plumb scan`: evaluate a baseline on this host (or a root
+ * directory), record the scan in the history, print the report.
+ *
+ * Everything that can be refused is checked before the history is opened,
+ * so a bad baseline, format or output path never touches the database; the
+ * scan is recorded in one transaction before the report is written.
+ */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "baseline.h"
+#include "cmd.h"
+#include "engine.h"
+#include "output.h"
+#include "plat.h"
+#include "store.h"
+
+#define DEFAULT_BASELINE "smb-linux-workstation"
+
+static void
+scan_usage(FILE *f)
+{
+	fprintf(f,
+		"usage: plumb scan [options]\n\n"
+		"Evaluates a baseline on this host, records the scan in the history\n"
+		"and prints a report.\n\n"
+		"  --root DIR          scan the filesystem under DIR instead of / \n"
+		"  --baseline FILE|ID  baseline file, or id (highest version); default "
+		DEFAULT_BASELINE "\n"
+		"  --db FILE           history database (default "
+		"/var/lib/plumb/history.db as root,\n"
+		"                      else $XDG_STATE_HOME/plumb/history.db)\n"
+		"  --format FMT        %s (default text)\n"
+		"  -o, --output FILE   write the report to FILE instead of stdout\n"
+		"  -v, --verbose       show evidence for every control (text)\n"
+		"  -h, --help          this help\n\n"
+		"exit status: 0 all controls passed, were waived or did not apply;\n"
+		"             2 a control failed or could not be evaluated; 1 error.\n",
+		output_names());
+}
+
+struct progress {
+	int on;
+};
+
+static void
+show_progress(size_t done, size_t total, const char *id, void *arg)
+{
+	struct progress *p = arg;
+
+	if (!p->on)
+		return;
+	if (id == NULL) {
+		fputs("\r\033[K", stderr);
+		return;
+	}
+	fprintf(stderr, "\r\033[K[%zu/%zu] %.60s", done + 1, total, id);
+	fflush(stderr);
+}
+
+int
+cmd_scan(int argc, char **argv)
+{
+	static const struct option opts[] = {
+		{ "root", required_argument, NULL, 'r' },
+		{ "baseline", required_argument, NULL, 'b' },
+		{ "db", required_argument, NULL, 'd' },
+		{ "format", required_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *root_dir = "/", *baseline_arg = DEFAULT_BASELINE;
+	const char *db_arg = NULL, *format = "text", *output = NULL;
+	const struct output_writer *w;
+	struct output_opts oo = { 0, 0, NULL };
+	struct engine_opts eo;
+	struct errbuf e = { "" };
+	struct diags d = { NULL, 0 };
+	struct baseline *b = NULL;
+	struct plat_root *root = NULL;
+	struct plat_host host;
+	struct store *st = NULL;
+	struct cli_out out = { NULL, NULL, NULL };
+	struct progress prog = { 0 };
+	json_t *doc = NULL, *prev = NULL;
+	char *bpath = NULL, *db = NULL;
+	int64_t seq = 0;
+	int c, rc = EXIT_PLUMB_ERROR, r;
+	size_t i;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "o:vh", opts, NULL)) != -1) {
+		switch (c) {
+		case 'r': root_dir = optarg; break;
+		case 'b': baseline_arg = optarg; break;
+		case 'd': db_arg = optarg; break;
+		case 'f': format = optarg; break;
+		case 'o': output = optarg; break;
+		case 'v': oo.verbose = 1; break;
+		case 'h': scan_usage(stdout); return EXIT_PLUMB_OK;
+		default: return cli_usage_error("scan", "invalid option");
+		}
+	}
+	if (optind != argc)
+		return cli_usage_error("scan", "unexpected argument '%s'",
+				       argv[optind]);
+	if ((w = output_find(format)) == NULL)
+		return cli_usage_error("scan", "unknown format '%s' (one of %s)",
+				       format, output_names());
+
+	if ((r = baseline_resolve(baseline_arg, &bpath, &e)) != 0) {
+		cli_error("%s", e.msg);
+		goto out;
+	}
+	if ((r = baseline_load(bpath, &b, &d, &e)) != 0) {
+		if (d.n == 0)
+			cli_error("%s", e.msg);
+		for (i = 0; i < d.n; i++)
+			fprintf(stderr, "%s\n", d.lines[i]);
+		cli_error("%s: baseline refused; nothing was scanned", bpath);
+		goto out;
+	}
+	if ((r = plat_root_open(root_dir, &root, &e)) != 0) {
+		cli_error("%s", e.msg);
+		goto out;
+	}
+	if ((r = plat_host_info(root, &host, &e)) != 0) {
+		cli_error("%s", e.msg);
+		goto out;
+	}
+	if (cli_out_open(&out, output) != 0)
+		goto out;
+
+	db = cli_db_path(db_arg);
+	if ((r = store_open(db, &st, &e)) != 0) {
+		cli_error("%s", e.msg);
+		goto out;
+	}
+	r = store_prev_scan(st, b->id, host.machine_id, 0, &prev, &e);
+	if (r != 0 && r != PLUMB_ENOENT) {
+		cli_error("%s", e.msg);
+		goto out;
+	}
+
+	memset(&eo, 0, sizeof(eo));
+	eo.root = root;
+	eo.root_dir = root_dir;
+	eo.host = &host;
+	eo.store = st;
+	eo.prev = prev;
+	eo.now = time(NULL);
+	prog.on = isatty(STDERR_FILENO) && (output != NULL || !isatty(STDOUT_FILENO) ||
+					     strcmp(format, "text") == 0);
+	eo.progress = show_progress;
+	eo.progress_arg = &prog;
+	if ((r = engine_run(b, &eo, &doc, &e)) != 0) {
+		cli_error("%s", e.msg);
+		goto out;
+	}
+	if ((r = store_add_scan(st, doc, &seq, &e)) != 0) {
+		cli_error("recording the scan: %s", e.msg);
+		goto out;
+	}
+	oo.color = output == NULL && strcmp(format, "text") == 0 && cli_color(stdout);
+	oo.store = st;
+	if ((r = w->write(doc, out.f, &oo, &e)) != 0) {
+		cli_error("%s", e.msg);
+		goto out;
+	}
+	if (cli_out_close(&out, 1) != 0)
+		goto out;
+	rc = engine_exit_status(doc);
+out:
+	if (out.f != NULL)
+		cli_out_close(&out, 0);
+	json_decref(doc);
+	json_decref(prev);
+	store_close(st);
+	plat_root_free(root);
+	baseline_free(b);
+	diags_release(&d);
+	free(bpath);
+	free(db);
+	return rc;
+}
