@@ -22,6 +22,7 @@ int cmd_history(int argc, char **argv);
 int cmd_report(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_yara(int argc, char **argv);
+int cmd_diff(int argc, char **argv);
 
 /* Prints "plumb: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

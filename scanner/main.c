@@ -15,6 +15,7 @@ struct verb {
 static const struct verb verbs[] = {
 	{ "scan", cmd_scan, "scan this host (or --root DIR) against a baseline" },
 	{ "history", cmd_history, "list the scans in the history" },
+	{ "diff", cmd_diff, "what changed between two scans, and who must act" },
 	{ "report", cmd_report, "re-render a stored scan without rescanning" },
 };
 
