@@ -38,6 +38,18 @@
  * own MAXSYMLINKS). */
 #define PLUMB_SYMLINK_MAX 40
 
+/* Attempts at one openat2 call that the kernel refused with EAGAIN because a
+ * rename raced a ".." lookup: a few retries ride out an honest race, a bound
+ * stops a hostile host from keeping us spinning. */
+#define PLUMB_OPENAT2_RETRY_MAX 16
+
+/* Lines a `file` check lists as evidence of (not) matching: enough to act on,
+ * small enough to keep a report readable. */
+#define PLUMB_FILE_MATCH_LINES_MAX 50
+
+/* Characters of one host line quoted in evidence before it is truncated. */
+#define PLUMB_EVIDENCE_TEXT_MAX 200
+
 /* Entries read from one directory listing (unit directories, apt lists,
  * sshd Include globs). */
 #define PLUMB_DIR_ENTRIES_MAX 65536
@@ -49,6 +61,19 @@
 
 /* Longest single text value in a baseline (title, rationale, parameter). */
 #define PLUMB_TEXT_MAX (64u * 1024)
+
+/* Framework references on one control: a control maps to a handful of
+ * frameworks, a few ids each. */
+#define PLUMB_REFS_MAX 256
+
+/* Problems one baseline load reports before it stops listing them: enough
+ * to fix a file in one pass, not a flood from a generated one. */
+#define PLUMB_DIAGS_MAX 1000
+
+/* A regex parameter's size once glibc expands its counted repetitions
+ * ((a{255}){255}{255} would take gigabytes to compile): 65536 positions
+ * compile in a few MiB. */
+#define PLUMB_REGEX_SIZE_MAX 65536
 
 /* A scan document stored in the history (JSON): evidence is capped by the
  * probes, so 64 MiB is a sanity bound, not a target. */

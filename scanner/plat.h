@@ -87,4 +87,11 @@ struct plat_host {
 int plat_host_info(const struct plat_root *r, struct plat_host *h,
 		   struct errbuf *e);
 
+/* ---- for tests only ---------------------------------------------------
+ * With on != 0, every later resolution in this process uses the
+ * component-by-component walk that stands in for openat2 on kernels (and
+ * seccomp profiles) without it, so the confinement tests can run both ways.
+ * Production code never calls this. */
+void plat_force_fallback(int on);
+
 #endif
