@@ -86,4 +86,27 @@
 /* Milliseconds a second writer waits for the history database lock. */
 #define PLUMB_DB_BUSY_MS 30000
 
+/* One deb822 stanza (a package in dpkg's status or an apt list) with all its
+ * fields: the largest real ones (long Conffiles or Description) are a few
+ * hundred KiB. */
+#define PLUMB_STANZA_MAX (8u * 1024 * 1024)
+
+/* Fields in one deb822 stanza: real packages have about 30. */
+#define PLUMB_STANZA_FIELDS_MAX 1024
+
+/* Memory the xz decoder may use for one apt list: xz -9 needs 65 MiB, apt's
+ * lists are made with far less. */
+#define PLUMB_XZ_MEMLIMIT (128u * 1024 * 1024)
+
+/* An apt Release/InRelease file: Debian's main one is about 150 KiB
+ * (hashes of every index). */
+#define PLUMB_RELEASE_FILE_MAX (16u * 1024 * 1024)
+
+/* A log read whole (apt history.log, dpkg.log): logrotate keeps them
+ * monthly, a few MiB each. */
+#define PLUMB_LOG_FILE_MAX (64u * 1024 * 1024)
+
+/* Packages read from one dpkg status file: a large desktop has 5,000. */
+#define PLUMB_PACKAGES_MAX 200000
+
 #endif
