@@ -109,4 +109,7 @@
 /* Packages read from one dpkg status file: a large desktop has 5,000. */
 #define PLUMB_PACKAGES_MAX 200000
 
+/* The readable text of one notification (webhook "text", mail body). */
+#define PLUMB_NOTIFY_TEXT_MAX (64u * 1024)
+
 #endif
