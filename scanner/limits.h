@@ -83,6 +83,34 @@
  * before the list is truncated and marked so. */
 #define PLUMB_EVIDENCE_ITEMS_MAX 5000
 
+/* One sysfs attribute (dm/uuid, dev, partition): the kernel fills at most a
+ * page. */
+#define PLUMB_SYSFS_ATTR_MAX 4096
+
+/* Lines of a mount table (proc/self/mounts, fstab, crypttab): container
+ * hosts reach a few thousand mounts; more is a hostile table. */
+#define PLUMB_MOUNTS_MAX 65536
+
+/* Layers below one mount (LVM on LUKS on md on partitions ...): real stacks
+ * are under ten deep; the bound stops a sysfs loop in a hostile image. */
+#define PLUMB_BLOCK_DEPTH_MAX 16
+
+/* Block devices visited for one mount: a raid over 64 partitioned, each
+ * encrypted disks stays well under it. */
+#define PLUMB_BLOCK_NODES_MAX 512
+
+/* Listening sockets read from the /proc/net tables: two protocols, two
+ * families and 65535 ports each, with room for SO_REUSEPORT groups. */
+#define PLUMB_LISTENERS_MAX 262144
+
+/* Processes whose descriptors are searched for socket owners (the default
+ * 64-bit pid_max allows millions; a real host runs a few thousand). */
+#define PLUMB_PROC_PIDS_MAX 65536
+
+/* Descriptor links read while searching for socket owners, in all: about a
+ * second of readlinks; past it owners are reported as incomplete. */
+#define PLUMB_PROC_FDLINKS_MAX 1000000
+
 /* Milliseconds a second writer waits for the history database lock. */
 #define PLUMB_DB_BUSY_MS 30000
 
