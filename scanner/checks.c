@@ -11,7 +11,10 @@
 
 #include "probe.h"
 
+extern const struct check_type check_disk_encryption;
+
 const struct check_type *const check_types[] = {
+	&check_disk_encryption,
 	NULL
 };
 
