@@ -17,6 +17,7 @@ static const struct verb verbs[] = {
 	{ "history", cmd_history, "list the scans in the history" },
 	{ "diff", cmd_diff, "what changed between two scans, and who must act" },
 	{ "report", cmd_report, "re-render a stored scan without rescanning" },
+	{ "baseline", cmd_baseline, "lint or show baselines, list check types" },
 };
 
 static void

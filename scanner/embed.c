@@ -1,0 +1,26 @@
+/*
+ * embed.c - compiles baselines/schema/baseline.xsd into the binary.
+ *
+ * The assembler's .incbin copies the file's bytes into .rodata between two
+ * global symbols, so no generated source file or build-time tool is needed.
+ * The path is relative to the repository top, where make runs the compiler;
+ * the Makefile makes this object depend on the schema so it is rebuilt when
+ * the schema changes.  The end symbol sits before the NUL byte that follows
+ * the data: end - start is the file's exact length.
+ */
+#include "embed.h"
+
+__asm__(
+	"\t.pushsection .rodata\n"
+	"\t.balign 16\n"
+	"\t.globl plumb_baseline_xsd\n"
+	"\t.type plumb_baseline_xsd, @object\n"
+	"plumb_baseline_xsd:\n"
+	"\t.incbin \"baselines/schema/baseline.xsd\"\n"
+	"\t.globl plumb_baseline_xsd_end\n"
+	"\t.type plumb_baseline_xsd_end, @object\n"
+	"plumb_baseline_xsd_end:\n"
+	"\t.byte 0\n"
+	"\t.size plumb_baseline_xsd, . - plumb_baseline_xsd\n"
+	"\t.size plumb_baseline_xsd_end, 1\n"
+	"\t.popsection\n");

@@ -1,0 +1,19 @@
+/*
+ * embed.h - files compiled into the plumb binary.
+ *
+ * plumb validates what it reads against schemas that ship inside the
+ * program, so a baseline is judged by the same rules wherever plumb was
+ * installed and whatever lies in its data directory.
+ */
+#ifndef PLUMB_EMBED_H
+#define PLUMB_EMBED_H
+
+/*
+ * baselines/schema/baseline.xsd.  The bytes run from plumb_baseline_xsd up to
+ * (not including) plumb_baseline_xsd_end; a NUL byte follows them, so the
+ * start may also be read as a C string.
+ */
+extern const char plumb_baseline_xsd[];
+extern const char plumb_baseline_xsd_end[];
+
+#endif
