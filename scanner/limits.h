@@ -140,4 +140,52 @@
 /* The readable text of one notification (webhook "text", mail body). */
 #define PLUMB_NOTIFY_TEXT_MAX (64u * 1024)
 
+/* Directory levels a sweep descends (one open descriptor each): real trees
+ * are under 40 deep; deeper ones are reported as skipped, not followed. */
+#define PLUMB_WALK_DEPTH_MAX 256
+
+/* Longest display path a sweep builds (openat needs no PATH_MAX, but a path
+ * must still be printable); longer ones are skipped and reported. */
+#define PLUMB_WALK_PATH_MAX (64u * 1024)
+
+/* One YARA rule source file: the largest public rule files are about 1 MiB. */
+#define PLUMB_YARA_RULES_FILE_MAX (16u * 1024 * 1024)
+
+/* Rule source files compiled for one sweep (signature-base has about 750). */
+#define PLUMB_YARA_RULE_FILES_MAX 10000
+
+/* Default size cap of a file swept with YARA: malware droppers, web shells
+ * and scripts are far smaller; disk images and databases are skipped. */
+#define PLUMB_YARA_MAX_SIZE_DEFAULT (32ull * 1024 * 1024)
+
+/* Bytes of file content all YARA workers together hold beyond their kept
+ * buffers; a file larger than this waits until it can be read alone. */
+#define PLUMB_YARA_BUF_BUDGET (32ull * 1024 * 1024)
+
+/* Buffer a YARA worker keeps between files, so small files cost no
+ * allocation; larger ones are read into memory taken from the budget. */
+#define PLUMB_YARA_BUF_KEEP (1u * 1024 * 1024)
+
+/* YARA worker threads (libyara's own YR_MAX_THREADS). */
+#define PLUMB_YARA_THREADS_MAX 32
+
+/* Files opened and waiting for a YARA worker: bounds descriptors in use. */
+#define PLUMB_YARA_QUEUE_MAX 64
+
+/* Match records (rule, file) a sweep keeps; further ones are counted as
+ * skipped "match-limit" so memory stays bounded on a rule matching all. */
+#define PLUMB_YARA_MATCHES_MAX 100000
+
+/* Default seconds libyara may spend on one file before it is skipped. */
+#define PLUMB_YARA_TIMEOUT_DEFAULT 60
+
+/* Default age after which a cached YARA verdict is rescanned anyway: a
+ * week, so a file changed with its timestamps forged is seen again. */
+#define PLUMB_YARA_CACHE_MAX_AGE_DEFAULT (7 * 24 * 3600)
+
+/* Cache rows written per transaction, and the longest a transaction of the
+ * cache stays open (ms), so other plumb runs wait little for the lock. */
+#define PLUMB_YARA_CACHE_BATCH 2000
+#define PLUMB_YARA_CACHE_BATCH_MS 1000
+
 #endif
