@@ -17,7 +17,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <fnmatch.h>
-#include <limits.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -28,6 +27,7 @@
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 
+#include <linux/limits.h>
 #include <linux/openat2.h>
 
 #include "plat.h"
