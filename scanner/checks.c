@@ -12,12 +12,14 @@
 #include "probe.h"
 
 extern const struct check_type check_disk_encryption;
+extern const struct check_type check_listening_ports;
 extern const struct check_type check_file;
 extern const struct check_type check_sysctl;
 extern const struct check_type check_systemd_unit;
 
 const struct check_type *const check_types[] = {
 	&check_disk_encryption,
+	&check_listening_ports,
 	&check_file,
 	&check_sysctl,
 	&check_systemd_unit,
