@@ -188,4 +188,24 @@
 #define PLUMB_YARA_CACHE_BATCH 2000
 #define PLUMB_YARA_CACHE_BATCH_MS 1000
 
+/* Include and substack nesting in a PAM service (libpam's own
+ * PAM_SUBSTACK_MAX_LEVEL); deeper is reported, as libpam refuses it. */
+#define PLUMB_PAM_INCLUDE_DEPTH_MAX 16
+
+/* Lines of one expanded PAM auth stack: real ones have under 30. */
+#define PLUMB_PAM_ENTRIES_MAX 1024
+
+/* (line, state) pairs the PAM bypass search visits: each is visited once,
+ * real stacks need a few hundred; the bound stops a crafted blow-up. */
+#define PLUMB_PAM_STATES_MAX (1u << 20)
+
+/* PAM services read from one host's pam.d (Debian ships about 40). */
+#define PLUMB_PAM_SERVICES_MAX 1024
+
+/* Include nesting in sshd_config (sshd's own SERVCONF_MAX_DEPTH). */
+#define PLUMB_SSHD_INCLUDE_DEPTH_MAX 16
+
+/* Directive lines read from sshd_config and its includes together. */
+#define PLUMB_SSHD_LINES_MAX 100000
+
 #endif
