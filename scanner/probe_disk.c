@@ -1314,7 +1314,10 @@ disk_live_mount(const struct disk_live *L, const struct disk_mnt *m,
 		return 0;
 	if (cls == DISK_CLASS_NETWORK) {
 		o = disk_entry_new(m->dir, m->src, m->type, "network");
+		json_object_set_new(o, "dev", json_null());
 		json_object_set_new(o, "encrypted", json_null());
+		json_object_set_new(o, "scheme", json_null());
+		json_object_set_new(o, "layers", json_array());
 		json_object_set_new(o, "reason",
 				    json_string("network filesystem: its "
 						"storage is not this "
@@ -1805,6 +1808,8 @@ disk_collect_declared(const struct plat_root *r, json_t *facts,
 					    json_string("partition"));
 		if (cls == DISK_CLASS_NETWORK) {
 			json_object_set_new(o, "encrypted", json_null());
+			json_object_set_new(o, "scheme", json_null());
+			json_object_set_new(o, "layers", json_array());
 			json_object_set_new(o, "reason",
 					    json_string("network filesystem: "
 							"its storage is not "
