@@ -29,7 +29,7 @@ DEB_BUILD := gcc make pkg-config libssl-dev libxml2-dev libyara-dev \
 	libsqlite3-dev libcurl4-openssl-dev libjansson-dev zlib1g-dev \
 	liblzma-dev liblz4-dev
 DEB_TEST := libcmocka-dev yara sqlite3 openssl iproute2 python3 \
-	python3-jsonschema xz-utils lz4 gzip libxml2-utils
+	python3-jsonschema xz-utils lz4 gzip libxml2-utils procps systemd
 
 ifdef SANITIZE
 BUILD ?= build-san

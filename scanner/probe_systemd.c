@@ -13,7 +13,8 @@
  *   - masked: that first file is a symlink to /dev/null or an empty file;
  *   - enabled: a symlink named after the unit in a *.wants, *.requires or
  *     *.upholds directory of etc/systemd/system, or an [Install] Alias=
- *     symlink there;
+ *     symlink there; a unit name that is itself such an alias link counts
+ *     as enabled too (systemctl is-enabled says "alias");
  *   - static: the unit file has no [Install] rules (WantedBy=, RequiredBy=,
  *     UpheldBy=, Alias=, Also=), so it only runs as a dependency.
  */
@@ -296,9 +297,9 @@ systemd_collect(const struct probe_ctx *ctx, const char *arg, json_t **facts,
 	const struct plat_root *r = ctx->root;
 	struct systemd_install in = { 0, NULL };
 	struct errbuf le;
-	char *unit, *tmpl, *path = NULL, *text = NULL;
+	char *unit, *tmpl, *path = NULL, *text = NULL, *target = NULL;
 	json_t *f = NULL, *aliased;
-	int masked = 0, rc, enabled;
+	int masked = 0, rc, enabled, alias_link = 0;
 	size_t i, n;
 
 	*facts = NULL;
@@ -337,6 +338,21 @@ systemd_collect(const struct probe_ctx *ctx, const char *arg, json_t **facts,
 	} else if (path != NULL) {
 		json_object_set_new(f, "path", json_string(path));
 	}
+	if (path != NULL && !masked &&
+	    plat_readlink(r, path, &target, NULL) == PLUMB_OK) {
+		const char *base = strrchr(target, '/');
+
+		base = base ? base + 1 : target;
+		/* A link under another unit's name is an alias of it; in
+		 * etc/ it is what `systemctl enable` made from Alias=. */
+		if (strcmp(base, unit) != 0 &&
+		    (tmpl == NULL || strcmp(base, tmpl) != 0) &&
+		    systemd_name_ok(base)) {
+			json_object_set_new(f, "alias_of", json_string(base));
+			alias_link = strncmp(path, "/" SYSTEMD_ENABLE_DIR "/",
+					     sizeof(SYSTEMD_ENABLE_DIR) + 1) == 0;
+		}
+	}
 	if ((rc = systemd_enable_links(r, unit, tmpl, f, e)) != 0)
 		goto out;
 	aliased = json_object_get(f, "aliased_as");
@@ -348,11 +364,11 @@ systemd_collect(const struct probe_ctx *ctx, const char *arg, json_t **facts,
 			json_array_append_new(aliased, json_string(a));
 		free(p);
 	}
-	enabled = !masked &&
-		(json_array_size(json_object_get(f, "wanted_by")) > 0 ||
-		 json_array_size(json_object_get(f, "required_by")) > 0 ||
-		 json_array_size(json_object_get(f, "upheld_by")) > 0 ||
-		 json_array_size(aliased) > 0);
+	enabled = !masked && (alias_link ||
+		json_array_size(json_object_get(f, "wanted_by")) > 0 ||
+		json_array_size(json_object_get(f, "required_by")) > 0 ||
+		json_array_size(json_object_get(f, "upheld_by")) > 0 ||
+		json_array_size(aliased) > 0);
 	json_object_set_new(f, "enabled", json_boolean(enabled));
 	*facts = f;
 	f = NULL;
@@ -360,6 +376,7 @@ out:
 	json_decref(f);
 	json_decref(in.aliases);
 	free(text);
+	free(target);
 	free(path);
 	free(tmpl);
 	free(unit);
