@@ -208,4 +208,28 @@
 /* Directive lines read from sshd_config and its includes together. */
 #define PLUMB_SSHD_LINES_MAX 100000
 
+/* An input file kept in the history as a blob (baseline, owners file): as
+ * large as the XML loader accepts, no larger. */
+#define PLUMB_BLOB_MAX PLUMB_XML_MAX
+
+/* An evidence bundle's MANIFEST: a few dozen lines of 70 bytes; 1 MiB
+ * refuses a planted giant without limiting any real bundle. */
+#define PLUMB_MANIFEST_MAX (1u * 1024 * 1024)
+
+/* Files in one evidence bundle (plumb writes about twenty). */
+#define PLUMB_BUNDLE_FILES_MAX 1000
+
+/* A key file (PEM Ed25519 key, certificate chain for a TSA): 1 MiB. */
+#define PLUMB_KEYFILE_MAX (1u * 1024 * 1024)
+
+/* An RFC 3161 time-stamp reply: a token with its TSA certificate chain is
+ * a few KiB; 1 MiB bounds what a hostile server can make us hold. */
+#define PLUMB_TSR_MAX (1u * 1024 * 1024)
+
+/* Seconds a time-stamp authority may take to answer (connect + reply). */
+#define PLUMB_TSA_TIMEOUT_S 30
+
+/* Scans shown in the HTML report's trend charts (the newest ones). */
+#define PLUMB_TREND_SCANS_MAX 60
+
 #endif
