@@ -16,6 +16,7 @@ extern const struct check_type check_listening_ports;
 extern const struct check_type check_file;
 extern const struct check_type check_sysctl;
 extern const struct check_type check_systemd_unit;
+extern const struct check_type check_yara;
 
 const struct check_type *const check_types[] = {
 	&check_disk_encryption,
@@ -23,6 +24,7 @@ const struct check_type *const check_types[] = {
 	&check_file,
 	&check_sysctl,
 	&check_systemd_unit,
+	&check_yara,
 	NULL
 };
 

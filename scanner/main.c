@@ -18,6 +18,7 @@ static const struct verb verbs[] = {
 	{ "diff", cmd_diff, "what changed between two scans, and who must act" },
 	{ "report", cmd_report, "re-render a stored scan without rescanning" },
 	{ "baseline", cmd_baseline, "lint or show baselines, list check types" },
+	{ "yara", cmd_yara, "sweep paths with YARA rules" },
 };
 
 static void
