@@ -1,5 +1,6 @@
 /*
- * embed.c - compiles baselines/schema/baseline.xsd into the binary.
+ * embed.c - compiles the XSDs of plumb's XML inputs into the binary:
+ * baselines/schema/baseline.xsd and baselines/schema/owners.xsd.
  *
  * The assembler's .incbin copies the file's bytes into .rodata between two
  * global symbols, so no generated source file or build-time tool is needed.
@@ -23,4 +24,15 @@ __asm__(
 	"\t.byte 0\n"
 	"\t.size plumb_baseline_xsd, . - plumb_baseline_xsd\n"
 	"\t.size plumb_baseline_xsd_end, 1\n"
+	"\t.balign 16\n"
+	"\t.globl plumb_owners_xsd\n"
+	"\t.type plumb_owners_xsd, @object\n"
+	"plumb_owners_xsd:\n"
+	"\t.incbin \"baselines/schema/owners.xsd\"\n"
+	"\t.globl plumb_owners_xsd_end\n"
+	"\t.type plumb_owners_xsd_end, @object\n"
+	"plumb_owners_xsd_end:\n"
+	"\t.byte 0\n"
+	"\t.size plumb_owners_xsd, . - plumb_owners_xsd\n"
+	"\t.size plumb_owners_xsd_end, 1\n"
 	"\t.popsection\n");

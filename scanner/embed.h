@@ -16,4 +16,8 @@
 extern const char plumb_baseline_xsd[];
 extern const char plumb_baseline_xsd_end[];
 
+/* baselines/schema/owners.xsd, laid out the same way. */
+extern const char plumb_owners_xsd[];
+extern const char plumb_owners_xsd_end[];
+
 #endif
