@@ -1960,11 +1960,18 @@ disk_collect(const struct probe_ctx *ctx, const char *subject,
 	if (rc == PLUMB_OK) {
 		struct disk_cts cts;
 
+		struct errbuf ce;
+
 		rc = disk_collect_live(ctx->root, tables[i - 1], text, f, e);
+		/* On a live host crypttab is context only: a broken one is
+		 * reported, not allowed to hide what is mounted. */
 		if (rc == PLUMB_OK &&
-		    (rc = disk_read_crypttab(ctx->root, &cts, e)) == PLUMB_OK) {
+		    disk_read_crypttab(ctx->root, &cts, &ce) == PLUMB_OK) {
 			json_object_set_new(f, "crypttab", disk_cts_json(&cts));
 			disk_cts_release(&cts);
+		} else if (rc == PLUMB_OK) {
+			json_object_set_new(f, "crypttab_error",
+					    disk_jstr(ce.msg));
 		}
 	} else if (rc == PLUMB_ENOENT) {
 		rc = disk_collect_declared(ctx->root, f, e);
@@ -2251,6 +2258,9 @@ disk_judge(const json_t *facts, const struct check *chk,
 	if (json_object_get(facts, "crypttab") != NULL)
 		json_object_set(ev, "crypttab",
 				json_object_get(facts, "crypttab"));
+	if (json_object_get(facts, "crypttab_error") != NULL)
+		json_object_set(ev, "crypttab_error",
+				json_object_get(facts, "crypttab_error"));
 
 	if (container != NULL) {
 		check_outcome_set(out, STATUS_NOTAPPLICABLE, "%s", container);

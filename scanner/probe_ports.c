@@ -336,11 +336,16 @@ ports_find_owners(const struct plat_root *r, const struct ports_sock *s,
 		char *dir = xasprintf("proc/%d/fd", pids[i]);
 		char **fds = NULL, *comm = NULL, *exe = NULL;
 		size_t nfds = 0;
-		int got = 0;
+		int got = 0, lrc;
 
-		if (plat_list(r, dir, &fds, &nfds, NULL) != PLUMB_OK) {
-			/* Exited since the listing, or not ours to read:
-			 * ss -p shows no owner for those either. */
+		lrc = plat_list(r, dir, &fds, &nfds, NULL);
+		if (lrc != PLUMB_OK) {
+			/* A process that exited since the listing owns
+			 * nothing; one we may not read (no CAP_SYS_PTRACE)
+			 * or with too many descriptors leaves owners
+			 * unknown, and the facts say so. */
+			if (lrc != PLUMB_ENOENT)
+				*complete = 0;
 			free(dir);
 			continue;
 		}
@@ -845,6 +850,9 @@ ports_judge(const json_t *facts, const struct check *chk,
 		json_object_set_new(ev, "truncated", json_true());
 	json_object_set(ev, "owners_complete",
 			json_object_get(facts, "owners_complete"));
+	if (json_array_size(json_object_get(facts, "tables_missing")) > 0)
+		json_object_set(ev, "tables_missing",
+				json_object_get(facts, "tables_missing"));
 	json_object_set_new(ev, "not_allowed", denied);
 	denied = NULL;
 	if (bad == 0) {

@@ -577,6 +577,29 @@ malformed_tables__name_file_and_line(void **state)
 }
 
 static void
+live_root__a_broken_crypttab_is_reported_not_fatal(void **state)
+{
+	struct tmproot t;
+	char *msg;
+	json_t *ev;
+
+	(void)state;
+	tmp_new(&t);
+	tmp_write(&t, "proc/self/mounts", "/dev/sda1 / ext4 rw 0 0\n");
+	tmp_write(&t, "sys/devices/pci0/block/sda/sda1/partition", "1\n");
+	tmp_link(&t, "sys/class/block/sda1", "../../devices/pci0/block/sda/sda1");
+	tmp_link(&t, "sys/class/block/sda", "../../devices/pci0/block/sda");
+	tmp_write(&t, "etc/crypttab", "lonely\n");
+	assert_int_equal(judge_root(t.dir, &ev, &msg, NULL), STATUS_FAIL);
+	assert_string_equal(msg, "not encrypted: / (/dev/sda1)");
+	assert_non_null(strstr(json_string_value(json_object_get(ev,
+		"crypttab_error")), "/etc/crypttab:1:"));
+	json_decref(ev);
+	free(msg);
+	tmp_free(&t);
+}
+
+static void
 sysfs_cycle__stops_at_the_depth_cap_as_unknown(void **state)
 {
 	struct tmproot t;
@@ -683,6 +706,7 @@ main(void)
 		cmocka_unit_test(container__is_not_applicable_and_says_why),
 		cmocka_unit_test(empty_root__is_an_error_saying_nothing_was_read),
 		cmocka_unit_test(malformed_tables__name_file_and_line),
+		cmocka_unit_test(live_root__a_broken_crypttab_is_reported_not_fatal),
 		cmocka_unit_test(sysfs_cycle__stops_at_the_depth_cap_as_unknown),
 		cmocka_unit_test(missing_sysfs__is_unknown_not_pass),
 		cmocka_unit_test(declared_uuid_with_spare_crypttab_volume__is_unknown),
