@@ -51,7 +51,7 @@ PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(PC_NAMES) 2>/dev/null)
 
 CFLAGS ?=
 CPPFLAGS += -D_GNU_SOURCE -DPLUMB_VERSION='"$(VERSION)"' \
-	-DPLUMB_DATADIR='"$(DATADIR)"' -Iscanner -Ioutput
+	-DPLUMB_DATADIR='"$(DATADIR)"' -iquote scanner -iquote output
 ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(WERROR) -fstack-protector-strong -fPIE \
 	-pthread $(PC_CFLAGS) $(CFLAGS)
 ALL_LDFLAGS = -pie -Wl,-z,relro,-z,now -pthread $(LDSAN) $(LDFLAGS)

@@ -57,6 +57,24 @@ status_color(const char *st)
 	return C_DIM;
 }
 
+/* Short labels that keep the columns aligned. */
+static const char *
+status_label(const char *st)
+{
+	static const char *const map[][2] = {
+		{ "pass", "PASS" }, { "fail", "FAIL" }, { "error", "ERROR" },
+		{ "unknown", "UNKNOWN" }, { "notapplicable", "N/A" },
+		{ "notchecked", "SKIPPED" }, { "informational", "INFO" },
+		{ "waived", "WAIVED" },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(map) / sizeof(map[0]); i++)
+		if (strcmp(map[i][0], st) == 0)
+			return map[i][1];
+	return "?";
+}
+
 /* Order of sections: what needs action first. */
 static int
 status_section(const char *st)
@@ -84,14 +102,9 @@ static void
 write_result(FILE *f, const json_t *r, const struct output_opts *o)
 {
 	const char *st = str(r, "status");
-	char upper[16];
-	size_t i;
 
-	for (i = 0; i + 1 < sizeof(upper) && st[i]; i++)
-		upper[i] = (char)(st[i] >= 'a' && st[i] <= 'z' ? st[i] - 32 : st[i]);
-	upper[i] = '\0';
-	fprintf(f, "%s%-13s%s %-8s ", o->color ? status_color(st) : "", upper,
-		o->color ? C_RESET : "", str(r, "severity"));
+	fprintf(f, "%s%-7s%s %-8s ", o->color ? status_color(st) : "",
+		status_label(st), o->color ? C_RESET : "", str(r, "severity"));
 	text_put(f, str(r, "id"));
 	fputs("  ", f);
 	text_put(f, str(r, "title"));
@@ -99,7 +112,7 @@ write_result(FILE *f, const json_t *r, const struct output_opts *o)
 	text_put(f, str(r, "owner"));
 	fputs("]\n", f);
 	if (strcmp(st, "pass") != 0 && strcmp(st, "notapplicable") != 0) {
-		fputs("              ", f);
+		fputs("                 ", f);
 		text_put(f, str(r, "message"));
 		fputc('\n', f);
 	}
@@ -107,7 +120,7 @@ write_result(FILE *f, const json_t *r, const struct output_opts *o)
 		char *ev = json_dumps(json_object_get(r, "evidence"),
 				      JSON_COMPACT | JSON_PRESERVE_ORDER);
 
-		fputs("              evidence: ", f);
+		fputs("                 evidence: ", f);
 		text_put(f, ev);
 		fputc('\n', f);
 		free(ev);
