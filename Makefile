@@ -46,7 +46,11 @@ WARN := -Wall -Wextra -Wformat=2 -Wformat-security -Wshadow -Wpointer-arith \
 	-Wundef -Wcast-align
 WERROR ?= -Werror
 
-PC_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PC_NAMES) 2>/dev/null)
+# libcurl's .pc names the multiarch system directory with -I, which would
+# put it ahead of gcc's own headers and break <limits.h>; it is searched
+# anyway, so it is dropped.
+MULTIARCH_INC := -I/usr/include/$(shell $(CC) -dumpmachine 2>/dev/null)
+PC_CFLAGS = $(filter-out $(MULTIARCH_INC),$(shell $(PKG_CONFIG) --cflags $(PC_NAMES) 2>/dev/null))
 PC_LIBS   = $(shell $(PKG_CONFIG) --libs $(PC_NAMES) 2>/dev/null)
 
 CFLAGS ?=

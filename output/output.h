@@ -39,5 +39,19 @@ int out_json_write(const json_t *doc, FILE *f, const struct output_opts *o,
 		   struct errbuf *e);
 int out_text_write(const json_t *doc, FILE *f, const struct output_opts *o,
 		   struct errbuf *e);
+int out_html_write(const json_t *doc, FILE *f, const struct output_opts *o,
+		   struct errbuf *e);
+int out_xccdf_write(const json_t *doc, FILE *f, const struct output_opts *o,
+		    struct errbuf *e);
+int out_arf_write(const json_t *doc, FILE *f, const struct output_opts *o,
+		  struct errbuf *e);
+int out_oscal_write(const json_t *doc, FILE *f, const struct output_opts *o,
+		    struct errbuf *e);
+int out_csv_write(const json_t *doc, FILE *f, const struct output_opts *o,
+		  struct errbuf *e);
+int out_junit_write(const json_t *doc, FILE *f, const struct output_opts *o,
+		    struct errbuf *e);
+int out_sarif_write(const json_t *doc, FILE *f, const struct output_opts *o,
+		    struct errbuf *e);
 
 #endif

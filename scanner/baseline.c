@@ -30,7 +30,7 @@
 
 #include "baseline.h"
 #include "embed.h"
-#include "limits.h"
+#include "plumb_limits.h"
 
 #define BASELINE_NS "urn:plumb:baseline:1"
 
@@ -107,17 +107,20 @@ diag_line(const char *msg)
 	return dynbuf_take(&b, NULL);
 }
 
-/* Adds a finished message; the last slot says the list was cut. */
-static void
+/* Adds a finished message; the last slot says the list was cut.  Returns
+ * 1 when msg itself was added. */
+static int
 diags_push(struct diags *d, const char *file, int line, const char *msg)
 {
+	int added = 1;
 	char *full;
 
 	if (d == NULL || d->n >= PLUMB_DIAGS_MAX)
-		return;
+		return 0;
 	if (d->n == PLUMB_DIAGS_MAX - 1) {
 		line = 0;
 		msg = "too many problems; the rest are not listed";
+		added = 0;
 	}
 	if (file == NULL)
 		full = xstrdup(msg);
@@ -128,6 +131,7 @@ diags_push(struct diags *d, const char *file, int line, const char *msg)
 	d->lines = xreallocarray(d->lines, d->n + 1, sizeof(*d->lines));
 	d->lines[d->n++] = diag_line(full);
 	free(full);
+	return added;
 }
 
 static char *
@@ -179,8 +183,12 @@ struct load {
 	size_t nproblems;
 	int dtd_refused;
 	int schema_broken;	/* the built-in schema failed: a plumb bug */
+	int schema_deferred;	/* a schema error left to the loader to say */
 	int *flagged;		/* lines the schema validation reported */
 	size_t nflagged;
+	size_t first;		/* d->n when the load started */
+	int *lines;		/* the line of each diag added since */
+	size_t nlines;
 };
 
 static void
@@ -200,8 +208,37 @@ problem_v(struct load *ld, int code, int line, const char *fmt, va_list ap)
 		free(full);
 	}
 	ld->nproblems++;
-	diags_push(ld->d, ld->path, line, msg);
+	if (diags_push(ld->d, ld->path, line, msg)) {
+		ld->lines = xreallocarray(ld->lines, ld->nlines + 1,
+					  sizeof(*ld->lines));
+		ld->lines[ld->nlines++] = line;
+	}
 	free(msg);
+}
+
+/* Puts this load's problems in line order (the parser, the schema and the
+ * loader find them in separate passes); stable, so problems on one line
+ * keep the order they were found in.  A cut list is left as it is, so its
+ * last line still says so. */
+static void
+sort_problems(struct load *ld)
+{
+	struct diags *d = ld->d;
+	size_t i, j;
+
+	if (d == NULL || ld->nlines != d->n - ld->first)
+		return;
+	for (i = 1; i < ld->nlines; i++) {
+		int line = ld->lines[i];
+		char *text = d->lines[ld->first + i];
+
+		for (j = i; j > 0 && ld->lines[j - 1] > line; j--) {
+			ld->lines[j] = ld->lines[j - 1];
+			d->lines[ld->first + j] = d->lines[ld->first + j - 1];
+		}
+		ld->lines[j] = line;
+		d->lines[ld->first + j] = text;
+	}
 }
 
 static void problem(struct load *ld, int line, const char *fmt, ...)
@@ -556,6 +593,7 @@ schema_valid_error(void *ctx, xmlErrorPtr err)
 	strip_ns(msg);
 	/* The loader's own semver check says this better than a pattern. */
 	if (strncmp(msg, "Element 'baseline', attribute 'version':", 40) == 0) {
+		ld->schema_deferred = 1;
 		free(msg);
 		return;
 	}
@@ -595,7 +633,7 @@ load_validate(struct load *ld, xmlDocPtr doc)
 		abort();
 	xmlSchemaSetValidStructuredErrors(vctxt, schema_valid_error, ld);
 	r = xmlSchemaValidateDoc(vctxt, doc);
-	if (r != 0 && ld->nproblems == 0)
+	if (r != 0 && ld->nproblems == 0 && !ld->schema_deferred)
 		problem(ld, 0, "the document does not follow the baseline schema");
 out:
 	xmlSchemaFreeValidCtxt(vctxt);
@@ -1197,9 +1235,12 @@ baseline_load(const char *path, struct baseline **out, struct diags *d,
 	ld.d = d;
 	ld.e = e;
 	ld.code = PLUMB_EINVAL;
+	ld.first = d != NULL ? d->n : 0;
 
-	if ((r = load_read(&ld, &src, &len)) != 0)
+	if ((r = load_read(&ld, &src, &len)) != 0) {
+		free(ld.lines);
 		return r;
+	}
 
 	xmlInitParser();
 	old_serror = xmlStructuredError;
@@ -1246,6 +1287,8 @@ out:
 	xmlSetStructuredErrorFunc(old_sctx, old_serror);
 	xmlSetGenericErrorFunc(old_gctx, old_generic);
 	free(ld.flagged);
+	sort_problems(&ld);
+	free(ld.lines);
 	if (ld.nproblems > 0) {
 		baseline_free(b);
 		return ld.code;

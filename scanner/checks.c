@@ -17,6 +17,11 @@ extern const struct check_type check_file;
 extern const struct check_type check_sysctl;
 extern const struct check_type check_systemd_unit;
 extern const struct check_type check_yara;
+extern const struct check_type check_package;
+extern const struct check_type check_patch_pending;
+extern const struct check_type check_reboot_required;
+extern const struct check_type check_apt_lists_fresh;
+extern const struct check_type check_unattended_upgrades;
 
 const struct check_type *const check_types[] = {
 	&check_disk_encryption,
@@ -25,6 +30,11 @@ const struct check_type *const check_types[] = {
 	&check_sysctl,
 	&check_systemd_unit,
 	&check_yara,
+	&check_package,
+	&check_patch_pending,
+	&check_reboot_required,
+	&check_apt_lists_fresh,
+	&check_unattended_upgrades,
 	NULL
 };
 

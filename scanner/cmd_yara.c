@@ -20,7 +20,7 @@
 #include <jansson.h>
 
 #include "cmd.h"
-#include "limits.h"
+#include "plumb_limits.h"
 #include "probe_yara.h"
 #include "store.h"
 #include "util.h"

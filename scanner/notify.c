@@ -7,7 +7,7 @@
 
 #include <curl/curl.h>
 
-#include "limits.h"
+#include "plumb_limits.h"
 #include "notify.h"
 
 static const char *

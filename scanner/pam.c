@@ -36,7 +36,7 @@
 #include <strings.h>
 #include <sys/stat.h>
 
-#include "limits.h"
+#include "plumb_limits.h"
 #include "pam.h"
 #include "plat.h"
 #include "util.h"

@@ -27,7 +27,7 @@
 #include <sys/sysmacros.h>
 
 #include "baseline.h"
-#include "limits.h"
+#include "plumb_limits.h"
 #include "plat.h"
 #include "probe.h"
 #include "probe_disk.h"

@@ -24,7 +24,7 @@
 #include <string.h>
 
 #include "baseline.h"
-#include "limits.h"
+#include "plumb_limits.h"
 #include "plat.h"
 #include "probe.h"
 #include "probe_ports.h"

@@ -53,7 +53,7 @@
 #include <yara.h>
 
 #include "baseline.h"
-#include "limits.h"
+#include "plumb_limits.h"
 #include "probe_yara.h"
 #include "store.h"
 #include "store_yara.h"

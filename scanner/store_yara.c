@@ -10,7 +10,7 @@
 #include <string.h>
 #include <time.h>
 
-#include "limits.h"
+#include "plumb_limits.h"
 #include "store_int.h"
 #include "store_yara.h"
 

@@ -14,7 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#include "limits.h"
+#include "plumb_limits.h"
 
 enum {
 	PLUMB_OK = 0,

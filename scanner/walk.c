@@ -15,7 +15,7 @@
 
 #include <linux/magic.h>
 
-#include "limits.h"
+#include "plumb_limits.h"
 #include "walk.h"
 
 /* Pseudo filesystems whose magic numbers linux/magic.h does not carry. */

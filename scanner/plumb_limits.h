@@ -1,5 +1,5 @@
 /*
- * limits.h - every size and count limit plumb enforces, in one place.
+ * plumb_limits.h - every size and count limit plumb enforces, in one place.
  *
  * The scanned host may be hostile and a baseline may come from anywhere, so
  * every read and every growable buffer is capped.  Each limit has one comment
