@@ -171,6 +171,19 @@ run_control(struct fact_cache *cache, const struct control *c,
 	return r;
 }
 
+/* A control the scan had no time left for. */
+static json_t *
+skipped_control(const struct control *c)
+{
+	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:{}, s:o}",
+			 "id", c->id, "title", c->title, "family", c->family,
+			 "severity", c->severity, "owner", c->owner, "status",
+			 "notchecked", "message",
+			 "not checked: the scan's time budget was exhausted",
+			 "rationale", c->rationale, "evidence", "refs",
+			 refs_json(c));
+}
+
 json_t *
 engine_host_json(const struct plat_host *h)
 {
@@ -305,8 +318,12 @@ engine_run(const struct baseline *b, const struct engine_opts *o, json_t **doc,
 		if (o->progress != NULL)
 			o->progress(i, b->ncontrols, b->controls[i].id,
 				    o->progress_arg);
-		json_array_append_new(results,
-				      run_control(&cache, &b->controls[i], &ctx));
+		if (o->deadline != 0 && time(NULL) >= o->deadline)
+			json_array_append_new(results,
+					      skipped_control(&b->controls[i]));
+		else
+			json_array_append_new(results,
+				run_control(&cache, &b->controls[i], &ctx));
 	}
 	if (o->progress != NULL)
 		o->progress(b->ncontrols, b->ncontrols, NULL, o->progress_arg);

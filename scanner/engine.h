@@ -27,6 +27,9 @@ struct engine_opts {
 	struct store *store;		/* may be NULL */
 	const json_t *prev;		/* previous scan of this baseline here, or NULL */
 	time_t now;			/* the scan's start */
+	/* When not 0: controls not started by this time are recorded as
+	 * notchecked ("time budget exhausted") and the scan ends cleanly. */
+	time_t deadline;
 	/* Called before each control with its index and the total, for
 	 * progress on a terminal; may be NULL. */
 	void (*progress)(size_t done, size_t total, const char *control_id,
