@@ -12,8 +12,8 @@
 
 #include "vercmp.h"
 
-/* dpkg's epoch bound, INT_MAX (the system <limits.h> is shadowed by plumb's
- * own limits.h on the include path). */
+/* dpkg's epoch bound, INT_MAX, spelled out: plumb's own limits.h shares the
+ * system header's name, so this file does not include <limits.h>. */
 #define VERCMP_EPOCH_MAX ((long long)(~0u >> 1))
 
 /* A non-owning slice [p, end). */
