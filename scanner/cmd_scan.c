@@ -15,12 +15,15 @@
 
 #include "baseline.h"
 #include "cmd.h"
+#include "drift.h"
 #include "engine.h"
 #include "output.h"
+#include "owners.h"
 #include "plat.h"
 #include "store.h"
 
 #define DEFAULT_BASELINE "smb-linux-workstation"
+#define DEFAULT_OWNERS "/etc/plumb/owners.xml"
 
 static void
 scan_usage(FILE *f)
@@ -35,6 +38,8 @@ scan_usage(FILE *f)
 		"  --db FILE           history database (default "
 		"/var/lib/plumb/history.db as root,\n"
 		"                      else $XDG_STATE_HOME/plumb/history.db)\n"
+		"  --owners FILE       owners, assignment rules and waivers (default\n"
+		"                      " DEFAULT_OWNERS " when it exists)\n"
 		"  --format FMT        %s (default text)\n"
 		"  -o, --output FILE   write the report to FILE instead of stdout\n"
 		"  -v, --verbose       show evidence for every control (text)\n"
@@ -42,6 +47,30 @@ scan_usage(FILE *f)
 		"exit status: 0 all controls passed, were waived or did not apply;\n"
 		"             2 a control failed or could not be evaluated; 1 error.\n",
 		output_names());
+}
+
+/*
+ * Records in doc what drifted since the previous scan of this baseline on
+ * this host, so the history keeps each scan's drift with it.
+ */
+static void
+record_drift(json_t *doc, const json_t *prev)
+{
+	json_t *drift;
+
+	if (prev == NULL) {
+		drift = json_pack("{s:n, s:b, s:[]}", "from", "baseline_changed",
+				  0, "events");
+	} else {
+		const json_t *ps = json_object_get(prev, "scan");
+
+		drift = json_pack("{s:{s:O?, s:O?}, s:b, s:o}", "from", "seq",
+				  json_object_get(ps, "seq"), "id",
+				  json_object_get(ps, "id"), "baseline_changed",
+				  drift_baseline_changed(prev, doc), "events",
+				  drift_compare(prev, doc));
+	}
+	json_object_set_new(doc, "drift", drift);
 }
 
 struct progress {
@@ -73,10 +102,13 @@ cmd_scan(int argc, char **argv)
 		{ "format", required_argument, NULL, 'f' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
+		{ "owners", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *root_dir = "/", *baseline_arg = DEFAULT_BASELINE;
+	const char *owners_arg = NULL;
+	struct owners *own = NULL;
 	const char *db_arg = NULL, *format = "text", *output = NULL;
 	const struct output_writer *w;
 	struct output_opts oo = { 0, 0, NULL };
@@ -104,6 +136,7 @@ cmd_scan(int argc, char **argv)
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
 		case 'v': oo.verbose = 1; break;
+		case 'O': owners_arg = optarg; break;
 		case 'h': scan_usage(stdout); return EXIT_PLUMB_OK;
 		default: return cli_usage_error("scan", "invalid option");
 		}
@@ -126,6 +159,22 @@ cmd_scan(int argc, char **argv)
 			fprintf(stderr, "%s\n", d.lines[i]);
 		cli_error("%s: baseline refused; nothing was scanned", bpath);
 		goto out;
+	}
+	/* The owners file is the organisation's, read from this machine even
+	 * when --root points at another filesystem. */
+	if (owners_arg == NULL && access(DEFAULT_OWNERS, F_OK) == 0)
+		owners_arg = DEFAULT_OWNERS;
+	if (owners_arg != NULL) {
+		diags_release(&d);
+		if ((r = owners_load(owners_arg, &own, &d, &e)) != 0) {
+			if (d.n == 0)
+				cli_error("%s", e.msg);
+			for (i = 0; i < d.n; i++)
+				fprintf(stderr, "%s\n", d.lines[i]);
+			cli_error("%s: owners file refused; nothing was scanned",
+				  owners_arg);
+			goto out;
+		}
 	}
 	if ((r = plat_root_open(root_dir, &root, &e)) != 0) {
 		cli_error("%s", e.msg);
@@ -164,6 +213,11 @@ cmd_scan(int argc, char **argv)
 		cli_error("%s", e.msg);
 		goto out;
 	}
+	if (own != NULL) {
+		owners_apply(own, doc, eo.now);
+		engine_summarize(doc);
+	}
+	record_drift(doc, prev);
 	if ((r = store_add_scan(st, doc, &seq, &e)) != 0) {
 		cli_error("recording the scan: %s", e.msg);
 		goto out;
@@ -183,6 +237,7 @@ out:
 	json_decref(doc);
 	json_decref(prev);
 	store_close(st);
+	owners_free(own);
 	plat_root_free(root);
 	baseline_free(b);
 	diags_release(&d);

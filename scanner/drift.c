@@ -120,6 +120,22 @@ diff_value(json_t *out, const char *path, const json_t *a, const json_t *b)
 	free(cb);
 	if (same)
 		return;
+	/* The checks of a multi-check control keep their positions: compare
+	 * them one by one rather than as a set. */
+	if (json_is_array(a) && json_is_array(b) &&
+	    json_array_size(a) == json_array_size(b) &&
+	    strlen(path) >= 7 && strcmp(path + strlen(path) - 7, "/checks") == 0) {
+		size_t i;
+
+		for (i = 0; i < json_array_size(a); i++) {
+			char *p = xasprintf("%s/%zu", path, i);
+
+			diff_value(out, p, json_array_get(a, i),
+				   json_array_get(b, i));
+			free(p);
+		}
+		return;
+	}
 	if (json_is_array(a) && json_is_array(b)) {
 		json_t *added = set_minus(b, a), *removed = set_minus(a, b);
 

@@ -90,8 +90,8 @@ const struct owners_party *owners_party(const struct owners *o, const char *id);
  * Applies the owners file to a scan document: every result's "owner" (and
  * "shared_with" for shared controls) from the rules, waivers to failing
  * results (status "waived", "raw_status" kept, "waiver" object), expired
- * waivers named in the message; records doc.scan.owners {path, sha256} and
- * recomputes the summary.  now decides expiry.
+ * waivers named in the message; records doc.scan.owners {path, sha256}.
+ * now decides expiry.  The caller recomputes the summary.
  */
 void owners_apply(const struct owners *o, json_t *doc, time_t now);
 
