@@ -30,6 +30,9 @@ DEB_BUILD := gcc make pkg-config libssl-dev libxml2-dev libyara-dev \
 	liblzma-dev liblz4-dev
 DEB_TEST := libcmocka-dev yara sqlite3 openssl iproute2 python3 \
 	python3-jsonschema xz-utils lz4 gzip libxml2-utils procps systemd
+# Report and evidence-bundle oracles: oscap, headless Chromium, NIST's OSCAL
+# schema through jsonschema (regex for its \p{L} patterns, rfc3987 for uris).
+DEB_TEST += openscap-scanner chromium python3-regex python3-rfc3987
 
 ifdef SANITIZE
 BUILD ?= build-san
@@ -102,6 +105,7 @@ $(BUILD)/%.o: %.c | check-libs
 # The schemas are compiled into the binary so plumb never depends on where
 # it was installed to validate what it reads and writes.
 $(BUILD)/scanner/embed.o: $(EMBEDDED)
+$(BUILD)/output/frameworks.o: $(wildcard output/frameworks/*.csv)
 
 $(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libplumb.a
 	@mkdir -p $(dir $@)
