@@ -7,14 +7,14 @@
  * caller's strings, so no allocation happens on the hot path of candidate
  * selection (tens of thousands of comparisons per scan).
  */
+#include <limits.h>
 #include <stddef.h>
 #include <string.h>
 
 #include "vercmp.h"
 
-/* dpkg's epoch bound, INT_MAX, spelled out: plumb's own limits.h shares the
- * system header's name, so this file does not include <limits.h>. */
-#define VERCMP_EPOCH_MAX ((long long)(~0u >> 1))
+/* dpkg's epoch bound: an epoch must fit an int. */
+#define VERCMP_EPOCH_MAX ((long long)INT_MAX)
 
 /* A non-owning slice [p, end). */
 struct vslice {
