@@ -22,6 +22,9 @@ extern const struct check_type check_patch_pending;
 extern const struct check_type check_reboot_required;
 extern const struct check_type check_apt_lists_fresh;
 extern const struct check_type check_unattended_upgrades;
+extern const struct check_type check_pam_mfa;
+extern const struct check_type check_sshd_mfa;
+extern const struct check_type check_sshd_option;
 
 const struct check_type *const check_types[] = {
 	&check_disk_encryption,
@@ -35,6 +38,9 @@ const struct check_type *const check_types[] = {
 	&check_reboot_required,
 	&check_apt_lists_fresh,
 	&check_unattended_upgrades,
+	&check_pam_mfa,
+	&check_sshd_mfa,
+	&check_sshd_option,
 	NULL
 };
 
