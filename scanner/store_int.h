@@ -14,7 +14,7 @@
  * its own transactions.  A connection must never be used in a child after
  * fork(): open a new one there.
  *
- * Schema version 1 (PRAGMA user_version = 1, application_id =
+ * Schema version 1 (PRAGMA user_version, application_id =
  * STORE_APPLICATION_ID):
  *
  *   scans(seq INTEGER PRIMARY KEY AUTOINCREMENT, id TEXT UNIQUE NOT NULL,
@@ -31,6 +31,11 @@
  *              size INTEGER, mtime_ns INTEGER, ctime_ns INTEGER,
  *              rules_sha256 TEXT, scanned_at INTEGER, matches TEXT NOT NULL)
  *   meta(key TEXT PRIMARY KEY, value TEXT)
+ *
+ * Schema version 2 adds, for store_blob.c:
+ *
+ *   blobs(sha256 TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT,
+ *         size INTEGER NOT NULL, data BLOB NOT NULL, added TEXT)
  *
  * A later schema change is a new entry at the end of store.c's migration
  * list; existing entries are never edited.
