@@ -5,7 +5,11 @@
 BUILD=${BUILD:-build}
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top" || exit 1
-export PLUMB="$top/$BUILD/plumb" PLUMB_TOP="$top" PLUMB_BUILD="$top/$BUILD"
+case $BUILD in
+/*) ;;
+*) BUILD="$top/$BUILD" ;;
+esac
+export PLUMB="$BUILD/plumb" PLUMB_TOP="$top" PLUMB_BUILD="$BUILD"
 export PLUMB_BASELINE_PATH="$top/baselines"
 export CMOCKA_MESSAGE_OUTPUT=TAP
 export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=0}
