@@ -81,6 +81,26 @@ static const char *const store_migrations[] = {
 	"  size INTEGER NOT NULL,"
 	"  data BLOB NOT NULL,"
 	"  added TEXT);",
+	/* 3: outgoing deliveries, queued until they succeed: drift
+	 * notifications per party (store_deliver.c, notify) and scans pushed
+	 * to a collector (push).  One row per (channel, target, key), so a
+	 * delivery that succeeded is never attempted again. */
+	"CREATE TABLE deliveries ("
+	"  id INTEGER PRIMARY KEY,"
+	"  channel TEXT NOT NULL,"
+	"  target TEXT NOT NULL,"
+	"  key TEXT NOT NULL,"
+	"  scan_seq INTEGER REFERENCES scans(seq) ON DELETE RESTRICT,"
+	"  payload TEXT NOT NULL,"
+	"  state TEXT NOT NULL DEFAULT 'pending'"
+	"    CHECK (state IN ('pending', 'sent')),"
+	"  attempts INTEGER NOT NULL DEFAULT 0,"
+	"  last_error TEXT,"
+	"  created TEXT NOT NULL,"
+	"  last_attempt TEXT,"
+	"  sent TEXT,"
+	"  UNIQUE (channel, target, key));"
+	"CREATE INDEX deliveries_pending ON deliveries(state, channel, id);",
 };
 #define STORE_SCHEMA_VERSION \
 	((int64_t)(sizeof(store_migrations) / sizeof(store_migrations[0])))

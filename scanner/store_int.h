@@ -37,6 +37,16 @@
  *   blobs(sha256 TEXT PRIMARY KEY, kind TEXT NOT NULL, name TEXT,
  *         size INTEGER NOT NULL, data BLOB NOT NULL, added TEXT)
  *
+ * Schema version 3 adds the outgoing delivery queue (drift notifications
+ * per party, scans pushed to a collector):
+ *
+ *   deliveries(id INTEGER PRIMARY KEY, channel TEXT ('webhook', 'smtp',
+ *              'push', ...), target TEXT (party id or URL), key TEXT (the
+ *              idempotency key: event or scan id), scan_seq INTEGER,
+ *              payload TEXT, state TEXT ('pending' | 'sent'), attempts
+ *              INTEGER, last_error TEXT, created TEXT, last_attempt TEXT,
+ *              sent TEXT, UNIQUE(channel, target, key))
+ *
  * A later schema change is a new entry at the end of store.c's migration
  * list; existing entries are never edited.
  */

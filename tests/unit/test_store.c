@@ -215,13 +215,14 @@ store_open__creates_parent_dirs_schema_and_version(void **state)
 	assert_int_equal(stat(f->db, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 	db = raw_open(f->db);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
 	assert_int_equal(raw_int(db, "PRAGMA application_id"),
 			 STORE_APPLICATION_ID);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE "
 				 "type = 'table' AND name IN ('scans', "
-				 "'results', 'yara_cache', 'meta', 'blobs')"),
-			 5);
+				 "'results', 'yara_cache', 'meta', 'blobs', "
+				 "'deliveries')"),
+			 6);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE "
 				 "type = 'index' AND name IN "
 				 "('scans_baseline_machine', 'scans_started')"),
@@ -256,7 +257,7 @@ store_open__reopen_is_idempotent(void **state)
 	assert_int_equal(store_list_scans(s, NULL, &list, &e), PLUMB_OK);
 	assert_int_equal(json_array_size(list), 1);
 	db = raw_open(f->db);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM meta"), 2);
 	sqlite3_close(db);
 	json_decref(list);
@@ -278,13 +279,14 @@ store_open__migrates_an_older_history(void **state)
 	store_close(s);
 	/* Back to version 1, as an earlier plumb left it. */
 	db = raw_open(f->db);
-	raw_exec(db, "DROP TABLE blobs; PRAGMA user_version=1;");
+	raw_exec(db, "DROP TABLE deliveries; DROP TABLE blobs; "
+		 "PRAGMA user_version=1;");
 	sqlite3_close(db);
 	s = open_ok(f->db);
 	db = raw_open(f->db);
-	assert_int_equal(raw_int(db, "PRAGMA user_version"), 2);
+	assert_int_equal(raw_int(db, "PRAGMA user_version"), 3);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM sqlite_master WHERE "
-				 "name = 'blobs'"), 1);
+				 "name IN ('blobs', 'deliveries')"), 2);
 	assert_int_equal(raw_int(db, "SELECT count(*) FROM scans"), 1);
 	sqlite3_close(db);
 	assert_int_equal(store_verify_chain(s, &bad, &e), PLUMB_OK);
