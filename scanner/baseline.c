@@ -14,6 +14,7 @@
  */
 #include <dirent.h>
 #include <errno.h>
+#include <limits.h>
 #include <regex.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -33,11 +34,6 @@
 #include "plumb_limits.h"
 
 #define BASELINE_NS "urn:plumb:baseline:1"
-
-/* The system <limits.h> is shadowed by plumb's own on the include path. */
-#define BL_INT_MAX ((int)(~0u >> 1))
-#define BL_LLONG_MAX ((long long)(~0ull >> 1))
-#define BL_LLONG_MIN (-BL_LLONG_MAX - 1)
 
 /* How much of a value from the file a message quotes. */
 #define QUOTE_MAX 80
@@ -327,7 +323,7 @@ line_at(const char *s, size_t off)
 	int line = 1;
 
 	for (i = 0; i < off; i++)
-		if (s[i] == '\n' && line < BL_INT_MAX)
+		if (s[i] == '\n' && line < INT_MAX)
 			line++;
 	return line;
 }
@@ -545,7 +541,7 @@ load_parse(struct load *ld, const char *src, size_t len)
 	ctxt->sax->resolveEntity = no_external_entity;
 	ctxt->sax->serror = parse_error;
 	ctxt->sax->initialized = XML_SAX2_MAGIC;
-	doc = xmlCtxtReadMemory(ctxt, src, (int)len, ld->path, "UTF-8",
+	doc = xmlCtxtReadMemory(ctxt, src, (int)len, NULL, "UTF-8",
 				BASELINE_XML_OPTIONS);
 	if (doc != NULL && (ld->dtd_refused || !ctxt->wellFormed ||
 			    ld->nproblems > 0)) {
@@ -648,7 +644,7 @@ node_line(xmlNodePtr n)
 {
 	long l = xmlGetLineNo(n);
 
-	return l < 0 ? 0 : l > BL_INT_MAX ? BL_INT_MAX : (int)l;
+	return l < 0 ? 0 : l > INT_MAX ? INT_MAX : (int)l;
 }
 
 static int
@@ -930,7 +926,7 @@ value_check(const struct check_param_spec *sp, const char *v, struct errbuf *e)
 	case CHECK_PARAM_STRING:
 		break;
 	case CHECK_PARAM_INT:
-		ok = parse_ll(v, BL_LLONG_MIN, BL_LLONG_MAX, &ll) == 0;
+		ok = parse_ll(v, LLONG_MIN, LLONG_MAX, &ll) == 0;
 		break;
 	case CHECK_PARAM_BOOL:
 		ok = strcmp(v, "true") == 0 || strcmp(v, "false") == 0;
@@ -1635,7 +1631,7 @@ check_param_int(const struct check *c, const char *name, long long def)
 	const char *v = check_param_get(c, name);
 	long long n;
 
-	if (v == NULL || parse_ll(v, BL_LLONG_MIN, BL_LLONG_MAX, &n) != 0)
+	if (v == NULL || parse_ll(v, LLONG_MIN, LLONG_MAX, &n) != 0)
 		return def;
 	return n;
 }

@@ -1116,6 +1116,9 @@ pending_judge(const json_t *facts, const struct check *chk,
 			    json_integer((json_int_t)held));
 	json_object_set_new(out->evidence, "oldest_first_seen",
 			    time_json(nsel ? oldest : 0));
+	/* When packages last changed says how stale "pending" has got. */
+	json_object_set_new(out->evidence, "last_upgrade", json_deep_copy(
+		json_object_get(facts, "last_upgrade")));
 	if (json_array_size(json_object_get(facts, "apt_preferences")) > 0)
 		json_object_set(out->evidence, "apt_preferences_not_applied",
 				json_object_get(facts, "apt_preferences"));
