@@ -107,37 +107,10 @@ disk_in(const char *const *list, const char *s)
 	return 0;
 }
 
-/* A JSON string for text from the host: jansson takes UTF-8 only, so other
- * bytes are shown as \xNN rather than dropping the field. */
-static json_t *
-disk_jstr(const char *s)
-{
-	struct dynbuf b;
-	json_t *j;
-	size_t i;
-
-	if (s == NULL)
-		return json_null();
-	if (utf8_valid(s, strlen(s)))
-		return json_string(s);
-	dynbuf_init(&b, 4 * strlen(s) + 1);
-	for (i = 0; s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x80)
-			(void)dynbuf_add(&b, &s[i], 1);
-		else
-			(void)dynbuf_printf(&b, "\\x%02x", c);
-	}
-	j = json_string(b.data != NULL ? b.data : "");
-	dynbuf_release(&b);
-	return j;
-}
-
 static void
 disk_set_str(json_t *o, const char *key, const char *s)
 {
-	json_object_set_new(o, key, disk_jstr(s));
+	json_object_set_new(o, key, json_host_str(s));
 }
 
 char *
@@ -1335,12 +1308,12 @@ disk_live_mount(const struct disk_live *L, const struct disk_mnt *m,
 			json_object_set_new(prev, "also_mounted_at", also);
 		}
 		if (json_array_size(also) < PLUMB_EVIDENCE_ITEMS_MAX)
-			json_array_append_new(also, disk_jstr(m->dir));
+			json_array_append_new(also, json_host_str(m->dir));
 		free(kname);
 		return 1;
 	}
 	o = disk_entry_new(m->dir, m->src, m->type, "disk");
-	json_object_set_new(o, "dev", kname != NULL ? disk_jstr(kname) :
+	json_object_set_new(o, "dev", kname != NULL ? json_host_str(kname) :
 			    json_null());
 	disk_walk_init(&w, L);
 	if (kname != NULL)
@@ -1403,7 +1376,7 @@ disk_live_swaps(const struct disk_live *L, json_t *swap, struct errbuf *e)
 				file[n - 10] = '\0';
 		}
 		o = disk_entry_new(NULL, file, "swap", "disk");
-		json_object_set_new(o, "swap_type", disk_jstr(type));
+		json_object_set_new(o, "swap_type", json_host_str(type));
 		disk_walk_init(&w, L);
 		if (strcmp(type, "file") == 0) {
 			json_object_set_new(o, "dev", json_null());
@@ -1412,7 +1385,7 @@ disk_live_swaps(const struct disk_live *L, json_t *swap, struct errbuf *e)
 			char *kname = NULL;
 
 			if (disk_resolve(L, file, NULL, &kname) == PLUMB_OK) {
-				json_object_set_new(o, "dev", disk_jstr(kname));
+				json_object_set_new(o, "dev", json_host_str(kname));
 				enc = disk_walk_dev(&w, kname, 0);
 			} else {
 				json_object_set_new(o, "dev", json_null());
@@ -1478,7 +1451,7 @@ disk_collect_live(const struct plat_root *r, const char *table,
 				      "host", root != NULL ? root->type :
 				      "not mounted");
 
-		json_object_set_new(facts, "container", disk_jstr(why));
+		json_object_set_new(facts, "container", json_host_str(why));
 		free(why);
 	}
 	json_object_set_new(facts, "mounts", mounts);
@@ -1572,7 +1545,7 @@ disk_lvm_pvs(const struct plat_root *r, const char *vg, json_t **pvs)
 		{
 			char *dev = xstrndup(s + 1, (size_t)(t - s - 1));
 
-			json_array_append_new(*pvs, disk_jstr(dev));
+			json_array_append_new(*pvs, json_host_str(dev));
 			free(dev);
 		}
 	}
@@ -1858,7 +1831,7 @@ disk_collect_declared(const struct plat_root *r, json_t *facts,
 					"volume %s: an offline image cannot "
 					"tell", amb[i].src, unclaimed);
 		}
-		json_object_set_new(o, "reason", disk_jstr(why));
+		json_object_set_new(o, "reason", json_host_str(why));
 		free(why);
 	}
 	for (i = 0; i < n; i++) {
@@ -1971,7 +1944,7 @@ disk_collect(const struct probe_ctx *ctx, const char *subject,
 			disk_cts_release(&cts);
 		} else if (rc == PLUMB_OK) {
 			json_object_set_new(f, "crypttab_error",
-					    disk_jstr(ce.msg));
+					    json_host_str(ce.msg));
 		}
 	} else if (rc == PLUMB_ENOENT) {
 		rc = disk_collect_declared(ctx->root, f, e);
@@ -2126,10 +2099,10 @@ disk_tally_entry(struct disk_tally *t, json_t *o, const char *label)
 		if (sch != NULL)
 			disk_add_scheme(t->schemes, sch);
 	} else if (json_is_false(enc)) {
-		json_array_append_new(t->unencrypted, disk_jstr(s));
+		json_array_append_new(t->unencrypted, json_host_str(s));
 	} else {
 		t->unknown++;
-		json_array_append_new(t->unknowns, disk_jstr(s));
+		json_array_append_new(t->unknowns, json_host_str(s));
 	}
 	free(s);
 }
@@ -2200,7 +2173,7 @@ disk_judge(const json_t *facts, const struct check *chk,
 
 				t.unknown++;
 				t.judged++;
-				json_array_append_new(t.unknowns, disk_jstr(s));
+				json_array_append_new(t.unknowns, json_host_str(s));
 				free(s);
 				continue;
 			}

@@ -34,33 +34,6 @@
 #define PORTS_ST_LISTEN 0x0A
 #define PORTS_ST_CLOSE 0x07
 
-/* A JSON string for text from the host: jansson takes UTF-8 only, so other
- * bytes are shown as \xNN rather than dropping the field. */
-static json_t *
-ports_jstr(const char *s)
-{
-	struct dynbuf b;
-	json_t *j;
-	size_t i;
-
-	if (s == NULL)
-		return json_null();
-	if (utf8_valid(s, strlen(s)))
-		return json_string(s);
-	dynbuf_init(&b, 4 * strlen(s) + 1);
-	for (i = 0; s[i] != '\0'; i++) {
-		unsigned char c = (unsigned char)s[i];
-
-		if (c < 0x80)
-			(void)dynbuf_add(&b, &s[i], 1);
-		else
-			(void)dynbuf_printf(&b, "\\x%02x", c);
-	}
-	j = json_string(b.data != NULL ? b.data : "");
-	dynbuf_release(&b);
-	return j;
-}
-
 /* Parses exactly n hex digits at s into *v (n <= 8). */
 static int
 ports_hex(const char *s, size_t n, uint32_t *v)
@@ -512,8 +485,8 @@ ports_collect(const struct probe_ctx *ctx, const char *subject,
 					    (json_int_t)s->inode));
 		json_object_set_new(l, "pid", o->pid ? json_integer(o->pid) :
 				    json_null());
-		json_object_set_new(l, "process", ports_jstr(o->process));
-		json_object_set_new(l, "exe", ports_jstr(o->exe));
+		json_object_set_new(l, "process", json_host_str(o->process));
+		json_object_set_new(l, "exe", json_host_str(o->exe));
 		json_array_append_new(list, l);
 	}
 	json_object_set_new(f, "listening", list);
@@ -830,7 +803,7 @@ ports_judge(const json_t *facts, const struct check *chk,
 
 			bad++;
 			if (json_array_size(denied) < PLUMB_EVIDENCE_ITEMS_MAX)
-				json_array_append_new(denied, ports_jstr(t));
+				json_array_append_new(denied, json_host_str(t));
 			free(t);
 		}
 		if (json_array_size(list) >= PLUMB_EVIDENCE_ITEMS_MAX)

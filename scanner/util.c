@@ -268,6 +268,46 @@ utf8_valid(const char *s, size_t n)
 	return 1;
 }
 
+/* The length of the valid UTF-8 sequence at s (at most n bytes), 0 if none
+ * starts there. */
+static size_t
+utf8_seq_len(const char *s, size_t n)
+{
+	unsigned char c = (unsigned char)s[0];
+	size_t k = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 :
+		   (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 0;
+
+	return k != 0 && k <= n && utf8_valid(s, k) ? k : 0;
+}
+
+json_t *
+json_host_str(const char *s)
+{
+	struct dynbuf b;
+	json_t *j;
+	size_t i = 0, n, k;
+
+	if (s == NULL)
+		return json_null();
+	n = strlen(s);
+	if (utf8_valid(s, n))
+		return json_stringn(s, n);
+	dynbuf_init(&b, 4 * n + 1);
+	while (i < n) {
+		if ((k = utf8_seq_len(s + i, n - i)) != 0) {
+			(void)dynbuf_add(&b, s + i, k);
+			i += k;
+		} else {
+			(void)dynbuf_printf(&b, "\\x%02x",
+					    (unsigned char)s[i]);
+			i++;
+		}
+	}
+	j = json_stringn(b.data != NULL ? b.data : "", b.len);
+	dynbuf_release(&b);
+	return j != NULL ? j : json_string("");
+}
+
 void
 hex_encode(const unsigned char *in, size_t n, char *out)
 {

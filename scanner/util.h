@@ -14,6 +14,8 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include <jansson.h>
+
 #include "plumb_limits.h"
 
 enum {
@@ -78,6 +80,14 @@ int parse_ll(const char *s, long long min, long long max, long long *out);
 
 /* True if s (length n) is valid UTF-8 without NUL bytes. */
 int utf8_valid(const char *s, size_t n);
+
+/*
+ * Host text as a JSON string.  jansson takes UTF-8 only, so a byte that is
+ * not part of a valid UTF-8 sequence is written as the four characters \xNN
+ * instead of the field disappearing; valid sequences are kept.  NULL gives
+ * JSON null.  Never returns NULL.
+ */
+json_t *json_host_str(const char *s);
 
 /* Lower-case hex of n bytes into out (2n+1 bytes). */
 void hex_encode(const unsigned char *in, size_t n, char *out);
