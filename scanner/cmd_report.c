@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "frameworks.h"
 #include "output.h"
 #include "store.h"
 
@@ -17,15 +18,17 @@ report_usage(FILE *f)
 {
 	fprintf(f,
 		"usage: plumb report [--scan ID|latest] [--db FILE] [--format FMT] "
-		"[-o FILE]\n\n"
+		"[--framework NAME] [-o FILE]\n\n"
 		"Re-renders a scan from the history exactly as it was recorded.\n\n"
 		"  --scan REF          latest (default), a sequence number or a scan id\n"
 		"                      (a unique prefix of 8 or more characters)\n"
 		"  --db FILE           history database\n"
 		"  --format FMT        %s (default text)\n"
+		"  --framework NAME    only controls referring to framework NAME, with\n"
+		"                      its coverage table (%s)\n"
 		"  -o, --output FILE   write to FILE instead of stdout\n"
 		"  -v, --verbose       show evidence for every control (text)\n",
-		output_names());
+		output_names(), frameworks_names());
 }
 
 int
@@ -35,19 +38,20 @@ cmd_report(int argc, char **argv)
 		{ "scan", required_argument, NULL, 's' },
 		{ "db", required_argument, NULL, 'd' },
 		{ "format", required_argument, NULL, 'f' },
+		{ "framework", required_argument, NULL, 'F' },
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *ref = "latest", *db_arg = NULL, *format = "text";
-	const char *output = NULL;
+	const char *output = NULL, *framework = NULL;
 	const struct output_writer *w;
 	struct output_opts oo = { 0, 0, NULL };
 	struct errbuf e = { "" };
 	struct store *st = NULL;
 	struct cli_out out = { NULL, NULL, NULL };
-	json_t *doc = NULL;
+	json_t *doc = NULL, *view = NULL;
 	char *db = NULL;
 	int c, rc = EXIT_PLUMB_ERROR;
 
@@ -57,6 +61,7 @@ cmd_report(int argc, char **argv)
 		case 's': ref = optarg; break;
 		case 'd': db_arg = optarg; break;
 		case 'f': format = optarg; break;
+		case 'F': framework = optarg; break;
 		case 'o': output = optarg; break;
 		case 'v': oo.verbose = 1; break;
 		case 'h': report_usage(stdout); return EXIT_PLUMB_OK;
@@ -79,10 +84,26 @@ cmd_report(int argc, char **argv)
 		cli_error("%s", e.msg);
 		goto out;
 	}
+	if (framework != NULL) {
+		if (frameworks_view(doc, framework, &view, &e) != 0) {
+			cli_error("%s", e.msg);
+			goto out;
+		}
+		json_decref(doc);
+		doc = view;
+		view = NULL;
+	}
 	if (cli_out_open(&out, output) != 0)
 		goto out;
 	oo.color = output == NULL && strcmp(format, "text") == 0 && cli_color(stdout);
 	oo.store = st;
+	/* On a terminal the coverage table comes first: it is the answer to
+	 * the question --framework asks. */
+	if (framework != NULL && strcmp(format, "text") == 0 &&
+	    frameworks_write_text(doc, out.f, &e) != 0) {
+		cli_error("%s", e.msg);
+		goto out;
+	}
 	if (w->write(doc, out.f, &oo, &e) != 0) {
 		cli_error("%s", e.msg);
 		goto out;

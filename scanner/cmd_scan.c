@@ -21,6 +21,7 @@
 #include "owners.h"
 #include "plat.h"
 #include "store.h"
+#include "store_blob.h"
 
 #define DEFAULT_BASELINE "smb-linux-workstation"
 #define DEFAULT_OWNERS "/etc/plumb/owners.xml"
@@ -218,6 +219,16 @@ cmd_scan(int argc, char **argv)
 		engine_summarize(doc);
 	}
 	record_drift(doc, prev);
+	/* The exact inputs go into the history first, so an export or ARF
+	 * report made later includes the bytes this scan judged against. */
+	if ((r = store_put_blob(st, b->sha256, "baseline", b->path, b->source,
+				b->source_len, &e)) != 0 ||
+	    (own != NULL &&
+	     (r = store_put_blob(st, own->sha256, "owners", own->path,
+				 own->source, own->source_len, &e)) != 0)) {
+		cli_error("recording the scan's inputs: %s", e.msg);
+		goto out;
+	}
 	if ((r = store_add_scan(st, doc, &seq, &e)) != 0) {
 		cli_error("recording the scan: %s", e.msg);
 		goto out;
