@@ -1738,8 +1738,11 @@ pam_list_services(const struct plat_root *r, char ***names, size_t *n,
 			size_t nl = 0;
 
 			rc = plat_list(r, pam_dirs[i], &ls, &nl, e);
-			if (rc == PLUMB_ENOENT)
+			if (rc == PLUMB_ENOENT) {
+				/* one of the two directories is enough */
+				rc = PLUMB_OK;
 				continue;
+			}
 			if (rc != PLUMB_OK)
 				goto out;
 			for (j = 0; j < nl; j++) {

@@ -21,7 +21,7 @@
 #include <string.h>
 
 #include "baseline.h"
-#include "limits.h"
+#include "plumb_limits.h"
 #include "pam.h"
 #include "plat.h"
 #include "probe.h"
