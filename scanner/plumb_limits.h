@@ -232,4 +232,10 @@
 /* Scans shown in the HTML report's trend charts (the newest ones). */
 #define PLUMB_TREND_SCANS_MAX 60
 
+/* Characters in a delivery's channel, target (a URL) or key. */
+#define PLUMB_DELIVERY_FIELD_MAX 2048
+
+/* Queued deliveries read at once: a run attempts at most this many. */
+#define PLUMB_DELIVERY_BATCH_MAX 1000
+
 #endif
