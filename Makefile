@@ -33,6 +33,8 @@ DEB_TEST := libcmocka-dev yara sqlite3 openssl iproute2 python3 \
 # Report and evidence-bundle oracles: oscap, headless Chromium, NIST's OSCAL
 # schema through jsonschema (regex for its \p{L} patterns, rfc3987 for uris).
 DEB_TEST += openscap-scanner chromium python3-regex python3-rfc3987
+# Patch family: apt and dpkg-query are the oracles; faketime dates a first scan.
+DEB_TEST += apt faketime
 
 ifdef SANITIZE
 BUILD ?= build-san
