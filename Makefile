@@ -35,6 +35,8 @@ DEB_TEST := libcmocka-dev yara sqlite3 openssl iproute2 python3 \
 DEB_TEST += openscap-scanner chromium python3-regex python3-rfc3987
 # Patch family: apt and dpkg-query are the oracles; faketime dates a first scan.
 DEB_TEST += apt faketime
+# MFA family: sshd -T is the oracle for the effective sshd configuration.
+DEB_TEST += openssh-server openssh-client
 
 ifdef SANITIZE
 BUILD ?= build-san
