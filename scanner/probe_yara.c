@@ -1425,22 +1425,30 @@ probe_yara_default_rules(size_t *n)
 		v[0] = xstrdup(PLUMB_DATADIR "/rules");
 		return v;
 	}
-	/* Not installed: the rules/ of the tree this binary was built in
-	 * (build/plumb -> rules/), so a fresh checkout works as is. */
+	/* Not installed where it was configured to be: the rules/ of the
+	 * source tree this binary was built in (build/plumb -> rules/), so a
+	 * fresh checkout works as is, or the share/plumb/rules of a prefix
+	 * the installed tree was moved to (bin/plumb -> share/plumb/rules). */
 	exe = realpath("/proc/self/exe", NULL);
 	if (exe != NULL && (slash = strrchr(exe, '/')) != NULL) {
 		*slash = '\0';
 		if ((slash = strrchr(exe, '/')) != NULL) {
-			char *cand;
+			static const char *const below[] = {
+				"rules", "share/plumb/rules",
+			};
+			size_t k;
 
 			*slash = '\0';
-			cand = xasprintf("%s/rules", exe[0] ? exe : "");
-			if (yara_is_dir(cand)) {
-				free(exe);
-				v[0] = cand;
-				return v;
+			for (k = 0; k < sizeof(below) / sizeof(below[0]); k++) {
+				char *cand = xasprintf("%s/%s", exe, below[k]);
+
+				if (yara_is_dir(cand)) {
+					free(exe);
+					v[0] = cand;
+					return v;
+				}
+				free(cand);
 			}
-			free(cand);
 		}
 	}
 	free(exe);
@@ -1721,7 +1729,7 @@ static const struct check_param_spec yara_params[] = {
 	{ "cache", CHECK_PARAM_BOOL, 0,
 	  "reuse verdicts of unchanged files from the history (default true)" },
 	{ "cache_max_age", CHECK_PARAM_INT, 0,
-	  "rescan cached verdicts older than this many seconds (default 604800)" },
+	  "rescan cached verdicts this many seconds old (default 604800, 0: always)" },
 	{ NULL, CHECK_PARAM_STRING, 0, NULL },
 };
 

@@ -77,7 +77,7 @@ struct probe_yara_opts {
 	int timeout;		/* seconds per file; 0: none */
 	int cross_fs;		/* descend into other filesystems */
 	struct store *store;	/* the cache's database; NULL: no cache */
-	int64_t max_age;	/* rescan cached verdicts older (s); <0: never */
+	int64_t max_age;	/* rescan verdicts this old (s); 0: all; <0: never */
 	time_t now;		/* the sweep's time (cache ages) */
 	/* Optional, called on the calling thread: progress at most a few
 	 * times a second, and each skipped entry (raw path bytes, reason,

@@ -177,7 +177,7 @@ store_yara_get(struct store_yara *c, const void *key, size_t keylen,
 		      store_yara_ns(&st->st_ctim) &&
 		      rules != NULL && strcmp((const char *)rules, c->rules) == 0 &&
 		      text != NULL && scanned <= (int64_t)c->now &&
-		      (c->max_age < 0 || (int64_t)c->now - scanned <= c->max_age);
+		      (c->max_age < 0 || (int64_t)c->now - scanned < c->max_age);
 		if (hit)
 			*matches = xstrdup((const char *)text);
 	} else if (rc != SQLITE_DONE) {

@@ -5,8 +5,8 @@
  * One row per file, keyed by the file's absolute path bytes (a BLOB, so
  * names that are not UTF-8 are kept exactly).  A row's verdict is reused
  * only when the file's device, inode, size, mtime and ctime (nanoseconds)
- * and the rules hash are all unchanged and it was scanned no longer than
- * max_age seconds ago.  The verdict is the JSON array of the file's matches
+ * and the rules hash are all unchanged and it was scanned less than max_age
+ * seconds ago.  The verdict is the JSON array of the file's matches
  * as the sweep reports them (without the path), "[]" for none.
  *
  * A session batches its reads and writes into transactions of at most
@@ -31,8 +31,9 @@ struct store_yara;
 
 /*
  * Starts a session on s (borrowed; it must outlive the session) for the
- * rules whose hash is rules_sha256.  Rows scanned before now - max_age are
- * stale (max_age < 0: never stale by age).  *out is NULL on failure.
+ * rules whose hash is rules_sha256.  Rows scanned max_age or more seconds
+ * before now are stale, so max_age 0 rescans everything (max_age < 0: never
+ * stale by age).  *out is NULL on failure.
  */
 int store_yara_open(struct store *s, const char *rules_sha256, time_t now,
 		    int64_t max_age, struct store_yara **out,
