@@ -16,6 +16,7 @@
 #include "baseline.h"
 #include "cmd.h"
 #include "drift.h"
+#include "drift_notify.h"
 #include "engine.h"
 #include "output.h"
 #include "owners.h"
@@ -41,6 +42,9 @@ scan_usage(FILE *f)
 		"                      else $XDG_STATE_HOME/plumb/history.db)\n"
 		"  --owners FILE       owners, assignment rules and waivers (default\n"
 		"                      " DEFAULT_OWNERS " when it exists)\n"
+		"  --notify            send each party the drift of the controls it\n"
+		"                      owns (webhook, mail), with what earlier runs\n"
+		"                      could not send; needs an owners file\n"
 		"  --format FMT        %s (default text)\n"
 		"  -o, --output FILE   write the report to FILE instead of stdout\n"
 		"  -v, --verbose       show evidence for every control (text)\n"
@@ -93,6 +97,35 @@ show_progress(size_t done, size_t total, const char *id, void *arg)
 	fflush(stderr);
 }
 
+static void
+notify_warn(const char *channel, const char *target, const char *why,
+	    void *arg)
+{
+	(void)arg;
+	cli_error("warning: %s to %s not delivered (queued for the next run): "
+		  "%s", channel, target, why);
+}
+
+/* Queues this scan's drift for its owners and sends everything queued. */
+static void
+scan_notify(struct store *st, const struct owners *own, const json_t *doc,
+	    time_t now)
+{
+	struct drift_notify_stats ns = { 0, 0, 0, 0 };
+	struct notify_conf nc;
+	struct errbuf e = { "" };
+
+	if (drift_notify_enqueue(st, own, doc, now, &ns, &e) != 0)
+		cli_error("warning: queueing notifications: %s", e.msg);
+	if (ns.unrouted > 0)
+		cli_error("warning: %zu drift event%s name an owner that is "
+			  "not a party of %s; nobody was told", ns.unrouted,
+			  ns.unrouted == 1 ? "" : "s", own->path);
+	drift_notify_conf(own, &nc);
+	if (drift_notify_flush(st, &nc, notify_warn, NULL, &ns, &e) != 0)
+		cli_error("warning: sending notifications: %s", e.msg);
+}
+
 int
 cmd_scan(int argc, char **argv)
 {
@@ -104,6 +137,7 @@ cmd_scan(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "owners", required_argument, NULL, 'O' },
+		{ "notify", no_argument, NULL, 'N' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
@@ -125,7 +159,7 @@ cmd_scan(int argc, char **argv)
 	json_t *doc = NULL, *prev = NULL;
 	char *bpath = NULL, *db = NULL;
 	int64_t seq = 0;
-	int c, rc = EXIT_PLUMB_ERROR, r;
+	int c, rc = EXIT_PLUMB_ERROR, r, notify = 0;
 	size_t i;
 
 	optind = 1;
@@ -138,6 +172,7 @@ cmd_scan(int argc, char **argv)
 		case 'o': output = optarg; break;
 		case 'v': oo.verbose = 1; break;
 		case 'O': owners_arg = optarg; break;
+		case 'N': notify = 1; break;
 		case 'h': scan_usage(stdout); return EXIT_PLUMB_OK;
 		default: return cli_usage_error("scan", "invalid option");
 		}
@@ -176,6 +211,11 @@ cmd_scan(int argc, char **argv)
 				  owners_arg);
 			goto out;
 		}
+	}
+	if (notify && own == NULL) {
+		rc = cli_usage_error("scan", "--notify needs an owners file "
+				     "(--owners FILE or " DEFAULT_OWNERS ")");
+		goto out;
 	}
 	if ((r = plat_root_open(root_dir, &root, &e)) != 0) {
 		cli_error("%s", e.msg);
@@ -241,6 +281,10 @@ cmd_scan(int argc, char **argv)
 	}
 	if (cli_out_close(&out, 1) != 0)
 		goto out;
+	/* The scan is stored: a delivery that fails stays queued for the next
+	 * run and never changes the scan's exit status. */
+	if (notify)
+		scan_notify(st, own, doc, eo.now);
 	rc = engine_exit_status(doc);
 out:
 	if (out.f != NULL)

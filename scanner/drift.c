@@ -189,13 +189,21 @@ static json_t *
 event(const json_t *r, const char *kind, const char *from, const char *to,
       json_t *changes, int bchanged)
 {
-	return json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:b}",
+	json_t *ev;
+	const json_t *sh = json_object_get(r, "shared_with");
+
+	ev = json_pack("{s:s, s:s, s:s, s:s, s:s, s:s, s:s?, s:s?, s:o, s:b}",
 			 "control", jstr(r, "id"), "title", jstr(r, "title"),
 			 "owner", jstr(r, "owner"), "family", jstr(r, "family"),
 			 "severity", jstr(r, "severity"), "kind", kind,
 			 "from", from, "to", to,
 			 "evidence_changes", changes ? changes : json_array(),
 			 "baseline_changed", bchanged);
+	/* A shared control's other parties, so routing can pick the one on
+	 * duty (owners_route). */
+	if (json_is_array(sh))
+		json_object_set(ev, "shared_with", (json_t *)sh);
+	return ev;
 }
 
 json_t *

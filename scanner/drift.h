@@ -13,7 +13,8 @@
  * Compares two scan documents and returns a new JSON array of events, in
  * the order of `to`'s results followed by removed controls:
  *   {"control", "title", "owner", "family", "severity", "kind", "from", "to",
- *    "evidence_changes": [...], "baseline_changed": bool}
+ *    "evidence_changes": [...], "baseline_changed": bool,
+ *    "shared_with": [...] (only for a shared control)}
  * kind is one of
  *   regressed  a good status (pass, waived, notapplicable, informational)
  *              became a bad one (fail, error, unknown, notchecked);

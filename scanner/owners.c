@@ -222,6 +222,17 @@ parse_sla(struct owners *o, const xmlNode *n)
 	free(hours);
 }
 
+static void
+parse_smtp(struct owners *o, const xmlNode *n)
+{
+	char *tls = xmlsafe_attr(n, "starttls");
+
+	o->smtp_url = xmlsafe_attr(n, "url");
+	o->smtp_from = xmlsafe_attr(n, "from");
+	o->smtp_starttls_required = tls == NULL || strcmp(tls, "try") != 0;
+	free(tls);
+}
+
 int
 owners_load(const char *path, struct owners **out, struct diags *d,
 	    struct errbuf *e)
@@ -253,6 +264,8 @@ owners_load(const char *path, struct owners **out, struct diags *d,
 			parse_waiver(o, n, d, &bad);
 		else if (xmlsafe_is(n, OWNERS_NS, "sla"))
 			parse_sla(o, n);
+		else if (xmlsafe_is(n, OWNERS_NS, "smtp"))
+			parse_smtp(o, n);
 	}
 	/* The schema checks party= references; shared lists are checked here. */
 	for (i = 0; i < o->nrules; i++)
@@ -321,6 +334,8 @@ owners_free(struct owners *o)
 	free(o->rules);
 	free(o->waivers);
 	free(o->slas);
+	free(o->smtp_url);
+	free(o->smtp_from);
 	free(o->source);
 	free(o->path);
 	free(o);

@@ -75,6 +75,10 @@ struct owners {
 	size_t nwaivers;
 	struct owners_sla *slas;
 	size_t nslas;
+	/* <smtp>: the mail server for notifications, or all NULL/0. */
+	char *smtp_url;
+	char *smtp_from;
+	int smtp_starttls_required;	/* 1 unless starttls="try" */
 };
 
 /* Loads and validates an owners file; every problem goes to d (file:line).
