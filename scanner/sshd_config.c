@@ -1300,6 +1300,81 @@ sshd_read_file(struct sshd_walk *w, const char *path, int block,
 	return rc;
 }
 
+static int sshd_passes(const json_t *facts, const unsigned char *sel,
+		       int with_pass2, json_t **eff, struct errbuf *e);
+
+/* The option that enables an authentication method, as auth2.c's method
+ * table has it; NULL for "none", which is always enabled. */
+static const char *
+sshd_method_option(const char *m)
+{
+	static const char *const map[] = {
+		"publickey", "pubkeyauthentication",
+		"password", "passwordauthentication",
+		"keyboard-interactive", "kbdinteractiveauthentication",
+		"hostbased", "hostbasedauthentication",
+		"gssapi-with-mic", "gssapiauthentication",
+		NULL,
+	};
+	size_t i;
+
+	for (i = 0; map[i] != NULL; i += 2)
+		if (strcmp(map[i], m) == 0)
+			return map[i + 1];
+	return NULL;
+}
+
+/*
+ * sshd refuses to start when no AuthenticationMethods list of the start-up
+ * configuration can be completed with the methods it enables (sshd.c,
+ * auth2_methods_valid with need_enable).  Match blocks are not consulted.
+ */
+static void
+sshd_check_startup(struct sshd_walk *w, const json_t *f)
+{
+	struct errbuf e;
+	json_t *eff = NULL;
+	const json_t *am;
+	const char *lists;
+	char *copy = NULL, *p, *l;
+	int any_ok = 0;
+
+	if (sshd_passes(f, NULL, 0, &eff, &e) != PLUMB_OK)
+		return;
+	am = json_object_get(eff, "authenticationmethods");
+	lists = json_string_value(json_object_get(am, "value"));
+	if (lists == NULL || strcmp(lists, "any") == 0 ||
+	    json_is_true(json_object_get(am, "default")))
+		goto out;
+	copy = xstrdup(lists);
+	p = copy;
+	while (!any_ok && (l = strsep(&p, " ")) != NULL) {
+		char *q = l, *m;
+		int ok = *l != '\0';
+
+		while (ok && (m = strsep(&q, ",")) != NULL) {
+			const char *opt, *v;
+			char *colon = strchr(m, ':');
+
+			if (colon != NULL)
+				*colon = '\0';
+			opt = sshd_method_option(m);
+			v = opt != NULL ? json_string_value(json_object_get(
+				json_object_get(eff, opt), "value")) : NULL;
+			ok = opt == NULL || (v != NULL && strcmp(v, "yes") == 0);
+		}
+		any_ok = ok;
+	}
+	if (!any_ok)
+		sshd_error(w, json_string_value(json_object_get(am, "file")),
+			   (int)json_integer_value(json_object_get(am, "line")),
+			   "AuthenticationMethods cannot be satisfied by "
+			   "enabled authentication methods");
+out:
+	free(copy);
+	json_decref(eff);
+}
+
 int
 sshd_config_read(const struct plat_root *r, const char *path,
 		 json_t **facts, struct errbuf *e)
@@ -1325,6 +1400,7 @@ sshd_config_read(const struct plat_root *r, const char *path,
 		rc = PLUMB_OK;
 	} else if (rc == PLUMB_OK) {
 		json_object_set_new(f, "present", json_true());
+		sshd_check_startup(&w, f);
 	}
 	free(w.pass1);
 	if (rc != PLUMB_OK) {
@@ -1368,9 +1444,13 @@ sshd_apply(json_t *pass, const struct sshd_kw *k, const json_t *line,
 	json_object_set_new(pass, key, v);
 }
 
-int
-sshd_config_effective_sel(const json_t *facts, const unsigned char *sel,
-			  json_t **eff, struct errbuf *e)
+/*
+ * The values of pass 1 (with_pass2 0: what sshd holds at start-up) or of
+ * both passes for the blocks sel selects; defaults fill the rest.
+ */
+static int
+sshd_passes(const json_t *facts, const unsigned char *sel, int with_pass2,
+	    json_t **eff, struct errbuf *e)
 {
 	const json_t *blocks = json_object_get(facts, "blocks");
 	const json_t *lines = json_object_get(facts, "lines"), *l, *b;
@@ -1413,7 +1493,8 @@ sshd_config_effective_sel(const json_t *facts, const unsigned char *sel,
 			continue;
 		if (blk < 0 || p1[blk])
 			sshd_apply(pass1, k, l, NULL);
-		if (blk >= 0 && p2[blk] && (k->flags & SSHD_MATCH))
+		if (with_pass2 && blk >= 0 && p2[blk] &&
+		    (k->flags & SSHD_MATCH))
 			sshd_apply(pass2, k, l, json_array_get(blocks,
 							       (size_t)blk));
 	}
@@ -1435,6 +1516,13 @@ sshd_config_effective_sel(const json_t *facts, const unsigned char *sel,
 	free(p2);
 	*eff = out;
 	return PLUMB_OK;
+}
+
+int
+sshd_config_effective_sel(const json_t *facts, const unsigned char *sel,
+			  json_t **eff, struct errbuf *e)
+{
+	return sshd_passes(facts, sel, 1, eff, e);
 }
 
 int

@@ -264,7 +264,53 @@ compare "match: local port and address" "$D/lport.conf" \
 compare "match: another local port" "$D/lport.conf" \
 	"user=root,host=adm.example.org,addr=192.0.2.6,laddr=192.0.2.1,lport=22"
 
-# 5. this host's own configuration, when sshd is configured and readable
+# 5. configurations sshd refuses are errors for plumb, and the near misses
+#    it accepts are not.  (Unknown keywords are the one deliberate
+#    difference: plumb lists them and goes on, as a newer sshd may know them.)
+# agree NAME ACCEPTS CONTENT: CONTENT (printf format) as a config; ACCEPTS
+# is 1 when sshd -T must accept it.
+agree() {
+	cfg="$D/agree-$1.conf"
+	# shellcheck disable=SC2059
+	printf "$3" >"$cfg"
+	sshd_t "$T_TMP/sshd.out" -f "$cfg" -h "$T_TMP/hostkey"
+	s_ok=$([ $? -eq 0 ] && echo 1 || echo 0)
+	printf '%s\n' '<?xml version="1.0" encoding="UTF-8"?>' \
+		'<baseline xmlns="urn:plumb:baseline:1" id="test-sshd-agree" version="1.0.0">' \
+		'  <title>t</title><control id="o.x" family="config" severity="info" owner="internal">' \
+		'  <title>t</title><rationale>t</rationale><check type="sshd-option">' \
+		'  <param name="key">MaxAuthTries</param><param name="min">0</param>' \
+		"  <param name=\"config\">$cfg</param></check></control></baseline>" \
+		>"$T_TMP/agree.xml"
+	"$PLUMB" scan --root / --baseline "$T_TMP/agree.xml" --db "$T_TMP/a.db" \
+		--format json -o "$T_TMP/agree.json" >/dev/null 2>&1
+	p_st=$(/usr/bin/python3 -c 'import json, sys
+print(json.load(open(sys.argv[1]))["results"][0]["status"])' "$T_TMP/agree.json" 2>&1)
+	p_ok=$([ "$p_st" != error ] && echo 1 || echo 0)
+	if [ "$s_ok" = "$2" ] && [ "$p_ok" = "$2" ]; then
+		ok "$1: sshd and plumb both $([ "$2" = 1 ] && echo accept || echo refuse) it"
+	else
+		not_ok "$1: sshd and plumb agree" "want accept=$2; sshd accept=$s_ok ($(cat "$T_TMP/sshd.out.err")); plumb status $p_st"
+	fi
+}
+agree "any with another list" 0 'AuthenticationMethods any publickey\n'
+agree "a flag that is not yes or no" 0 'PasswordAuthentication maybe\n'
+agree "an unknown Match attribute" 0 'Match Colour blue\n\tPasswordAuthentication no\n'
+agree "a global-only keyword in Match" 0 'Match User bob\n\tPort 2222\n'
+agree "a bad number" 0 'MaxAuthTries lots\n'
+agree "a bad time" 0 'LoginGraceTime 5x\n'
+agree "no method list can be completed" 0 \
+	'PubkeyAuthentication no\nAuthenticationMethods publickey\n'
+agree "Match all disables the only method" 0 \
+	'AuthenticationMethods publickey\nMatch all\n\tPubkeyAuthentication no\n'
+agree "one list of two can be completed" 1 \
+	'PubkeyAuthentication no\nAuthenticationMethods publickey password\n'
+agree "an unsatisfiable list inside Match" 1 \
+	'PubkeyAuthentication no\nMatch User x\n\tAuthenticationMethods publickey\n'
+agree "an Include that matches nothing" 1 \
+	"Include $D/nothing/*.conf\nMaxAuthTries 3\n"
+
+# 6. this host's own configuration, when sshd is configured and readable
 if [ -r /etc/ssh/sshd_config ]; then
 	compare "this host's sshd_config" /etc/ssh/sshd_config
 else

@@ -610,11 +610,40 @@ pam__list_services_merges_etc_and_vendor_dirs(void **state)
 	assert_int_equal(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
 }
 
+/* A host with /etc/pam.d but no vendor directory is the common case. */
+static void
+pam__list_services_without_vendor_dir(void **state)
+{
+	char dir[sizeof(tmpl)];
+	static const struct file files[] = {
+		{ "etc/pam.d/sshd", "auth required pam_unix.so\n" },
+		{ "etc/pam.d/su", "auth required pam_unix.so\n" },
+		{ NULL, NULL },
+	};
+	struct plat_root *r = NULL;
+	char **names = NULL;
+	size_t n = 0;
+	struct errbuf e;
+
+	(void)state;
+	memcpy(dir, tmpl, sizeof(tmpl));
+	assert_non_null(mkdtemp(dir));
+	write_tree(dir, files);
+	assert_int_equal(plat_root_open(dir, &r, &e), 0);
+	assert_int_equal(pam_list_services(r, &names, &n, &e), 0);
+	assert_int_equal(n, 2);
+	assert_string_equal(names[0], "sshd");
+	assert_string_equal(names[1], "su");
+	plat_list_free(names, n);
+	plat_root_free(r);
+	assert_int_equal(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+}
+
 int
 main(void)
 {
 	size_t n = sizeof(cases) / sizeof(cases[0]), i;
-	struct CMUnitTest *tests = calloc(n + 2, sizeof(*tests));
+	struct CMUnitTest *tests = calloc(n + 3, sizeof(*tests));
 	int rc;
 
 	for (i = 0; i < n; i++) {
@@ -626,7 +655,9 @@ main(void)
 	tests[n].test_func = pam__json_carries_service_module_and_path;
 	tests[n + 1].name = "pam__list_services_merges_etc_and_vendor_dirs";
 	tests[n + 1].test_func = pam__list_services_merges_etc_and_vendor_dirs;
-	rc = _cmocka_run_group_tests("pam", tests, n + 2, NULL, NULL);
+	tests[n + 2].name = "pam__list_services_without_vendor_dir";
+	tests[n + 2].test_func = pam__list_services_without_vendor_dir;
+	rc = _cmocka_run_group_tests("pam", tests, n + 3, NULL, NULL);
 	free(tests);
 	return rc;
 }

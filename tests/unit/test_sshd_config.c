@@ -230,6 +230,37 @@ static const struct sshd_case cases[] = {
 		.error = "\"any\" must appear alone",
 	},
 	{
+		.name = "sshd__no_completable_method_list_is_refused_at_startup",
+		.files = { { CFG, "PubkeyAuthentication no\n"
+			     "AuthenticationMethods publickey,password\n" } },
+		.want = { { "authenticationmethods", "publickey,password",
+			    CFGP, 2 } },
+		.error = CFGP ":2: AuthenticationMethods cannot be satisfied",
+	},
+	{
+		.name = "sshd__match_all_counts_for_the_startup_method_check",
+		.files = { { CFG, "AuthenticationMethods keyboard-interactive\n"
+			     "Match all\n"
+			     "  KbdInteractiveAuthentication no\n" } },
+		.want = { { "kbdinteractiveauthentication", "no", CFGP, 3 } },
+		.error = "AuthenticationMethods cannot be satisfied",
+	},
+	{
+		.name = "sshd__one_completable_method_list_is_enough",
+		.files = { { CFG, "PubkeyAuthentication no\n"
+			     "AuthenticationMethods publickey password\n" } },
+		.want = { { "authenticationmethods", "publickey password", CFGP,
+			    2 } },
+	},
+	{
+		.name = "sshd__startup_method_check_ignores_match_blocks",
+		.files = { { CFG, "PubkeyAuthentication no\n"
+			     "Match User x\n"
+			     "  AuthenticationMethods publickey\n" } },
+		.conn = "user=x,host=h,addr=127.0.0.1",
+		.want = { { "authenticationmethods", "publickey", CFGP, 3 } },
+	},
+	{
 		.name = "sshd__authentication_methods_keeps_every_list",
 		.files = { { CFG, "AuthenticationMethods "
 			     "publickey,keyboard-interactive:pam password\n"
