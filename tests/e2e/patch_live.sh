@@ -178,4 +178,50 @@ print(time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(max(os.stat(p).st_mtime fo
 check "the lists were refreshed when the newest Release file or stamp says ($WANT)" \
     test "$(q 'E("patch.lists")["newest"]')" = "$WANT"
 
+# The shipped baselines on this host: every patch-pending control carries
+# the full pending evidence, as many entries as apt lists (security ones
+# alone for security_only controls).
+NAPT=$(/usr/bin/python3 -c 'import ast, sys; print(len(ast.literal_eval(sys.argv[1])))' "$BEFORE")
+NSEC=$(/usr/bin/python3 -c 'import ast, sys; print(sum(1 for p in ast.literal_eval(sys.argv[1]) if p[3]))' "$BEFORE")
+for b in smb-linux-workstation smb-linux-server; do
+	"$PLUMB" scan --baseline "$b" --db "$T_TMP/h.db" --format json -o "$T_TMP/$b.json" 2>"$T_TMP/err"
+	st=$?
+	if [ "$st" -ne 0 ] && [ "$st" -ne 2 ]; then
+		not_ok "$b: plumb scan of this host ran" "exit $st: $(cat "$T_TMP/err")"
+		continue
+	fi
+	got=$(/usr/bin/python3 - "$T_TMP/$b.json" "$NAPT" "$NSEC" "$NLISTS" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+napt, nsec, nlists = int(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
+bad, n = [], 0
+for r in d["results"]:
+    ev = r["evidence"]
+    if r["family"] != "patch" or "security_only" not in ev:
+        continue
+    n += 1
+    if nlists == 0:
+        if r["status"] != "error":
+            bad.append("%s: %s without lists" % (r["id"], r["status"]))
+        continue
+    want = nsec if ev["security_only"] else napt
+    p = ev.get("pending", [])
+    if len(p) != want:
+        bad.append("%s: %d pending, apt says %d" % (r["id"], len(p), want))
+    for e in p:
+        if not (isinstance(e.get("package"), str) and isinstance(e.get("installed"), str)
+                and isinstance(e.get("candidate"), str) and isinstance(e.get("security"), bool)
+                and isinstance(e.get("first_seen"), str)):
+            bad.append("%s: incomplete entry %r" % (r["id"], e))
+            break
+print("\n".join(bad) if bad else "ok %d" % n)
+PY
+)
+	case $got in
+	"ok 0") not_ok "$b has a patch-pending control" ;;
+	ok*) ok "$b on this host: ${got#ok } patch-pending control(s) with full pending evidence ({package, installed, candidate, security, first_seen}), counts as apt's" ;;
+	*) not_ok "$b on this host: full pending evidence" "$got" ;;
+	esac
+done
+
 done_testing
