@@ -11,6 +11,7 @@
 #include "cmd.h"
 #include "frameworks.h"
 #include "output.h"
+#include "report_owners.h"
 #include "store.h"
 
 static void
@@ -27,7 +28,10 @@ report_usage(FILE *f)
 		"  --framework NAME    only controls referring to framework NAME, with\n"
 		"                      its coverage table (%s)\n"
 		"  -o, --output FILE   write to FILE instead of stdout\n"
-		"  -v, --verbose       show evidence for every control (text)\n",
+		"  -v, --verbose       show evidence for every control (text)\n\n"
+		"       plumb report --owners [--since DATE] [--format text|json]\n"
+		"Per party: open drift, time to remediate, SLA breaches (report\n"
+		"--owners --help).\n",
 		output_names(), frameworks_names());
 }
 
@@ -55,6 +59,10 @@ cmd_report(int argc, char **argv)
 	char *db = NULL;
 	int c, rc = EXIT_PLUMB_ERROR;
 
+	/* --owners is a report of its own, over the whole history. */
+	for (c = 1; c < argc && strcmp(argv[c], "--") != 0; c++)
+		if (strcmp(argv[c], "--owners") == 0)
+			return report_owners_cmd(argc, argv);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:vh", opts, NULL)) != -1) {
 		switch (c) {

@@ -16,8 +16,8 @@ jstr(const json_t *o, const char *k)
 }
 
 /* Statuses that need nobody's action. */
-static int
-status_good(const char *s)
+int
+drift_status_good(const char *s)
 {
 	return strcmp(s, "pass") == 0 || strcmp(s, "waived") == 0 ||
 	       strcmp(s, "notapplicable") == 0 ||
@@ -226,7 +226,7 @@ drift_compare(const json_t *from, const json_t *to)
 		}
 		pst = jstr(p, "status");
 		if (strcmp(pst, st) == 0) {
-			if (status_good(st))
+			if (drift_status_good(st))
 				continue;
 			changes = drift_evidence_changes(
 				json_object_get(p, "evidence"),
@@ -242,8 +242,8 @@ drift_compare(const json_t *from, const json_t *to)
 		changes = drift_evidence_changes(json_object_get(p, "evidence"),
 						 json_object_get(r, "evidence"));
 		json_array_append_new(events,
-			event(r, status_good(pst) && !status_good(st) ? "regressed" :
-				 !status_good(pst) && status_good(st) ? "resolved" :
+			event(r, drift_status_good(pst) && !drift_status_good(st) ? "regressed" :
+				 !drift_status_good(pst) && drift_status_good(st) ? "resolved" :
 				 "changed", pst, st, changes, bchanged));
 	}
 	json_array_foreach(json_object_get(from, "results"), i, p) {

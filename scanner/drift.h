@@ -29,6 +29,11 @@
  */
 json_t *drift_compare(const json_t *from, const json_t *to);
 
+/* True for a status that needs nothing done: pass, waived, notapplicable,
+ * informational.  The others (fail, error, unknown, notchecked) are drift
+ * when they follow a good one. */
+int drift_status_good(const char *status);
+
 /* True when the two documents used different baselines (version or
  * sha256). */
 int drift_baseline_changed(const json_t *from, const json_t *to);
