@@ -10,9 +10,10 @@
  *
  * The charts read the history (opts->store) for scans of the same baseline
  * on the same machine up to and including this one, so a stored scan
- * re-renders identically later.  They show the pass rate per scan and the
- * failing controls per owner per scan; drift events per party are not in
- * the history yet, and the chart says so rather than guessing.
+ * re-renders identically later.  They show the pass rate per scan, the
+ * failing controls per owner per scan, and the open drift per party: the
+ * controls whose drift events (recorded with every scan) left them worse
+ * than they were and that no later event resolved.
  *
  * Everything is written through xw (libxml2's xmlTextWriter in HTML mode:
  * every element gets an end tag), so host text is escaped by the library
@@ -428,6 +429,120 @@ trend_scans(const json_t *doc, struct store *st, struct errbuf *e)
 	return mine;
 }
 
+static int
+cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* True for the statuses drift calls bad (drift.h): someone must act. */
+static int
+drift_bad(const char *status)
+{
+	return strcmp(status, "fail") == 0 || strcmp(status, "error") == 0 ||
+	       strcmp(status, "unknown") == 0 ||
+	       strcmp(status, "notchecked") == 0;
+}
+
+/*
+ * Open drift per party: replaying each scan's drift events oldest first, a
+ * control is open from the event that left it in a bad status until one
+ * that leaves it good (or removes it), and counts for the owner its event
+ * named.  The first scan charted starts with nothing open, since drift is
+ * change and the chart shows change within the charted window.
+ */
+static void
+open_drift_chart(struct xw *x, struct store *st, const json_t *scans,
+		 size_t n)
+{
+	json_t *open = json_object(), *parties = json_object();
+	json_t *counts = json_array();
+	const json_t *s, *ev, *c;
+	struct series *per;
+	const char *k;
+	size_t i, j, np = 0;
+	double ymax = 0;
+	int unreadable = 0;
+
+	json_array_foreach(scans, i, s) {
+		struct errbuf e = { "" };
+		json_t *doc = NULL, *row = json_object();
+		char ref[32];
+		void *tmp;
+
+		snprintf(ref, sizeof(ref), "%lld", (long long)json_integer_value(
+				 json_object_get(s, "seq")));
+		if (i > 0 && store_get_scan(st, ref, &doc, &e) != 0)
+			unreadable++;
+		json_array_foreach(report_get(doc, "drift", "events", NULL), j,
+				   ev) {
+			const char *ctl = report_str(ev, "control");
+
+			if (strcmp(report_str(ev, "kind"), "removed") != 0 &&
+			    drift_bad(report_str(ev, "to")))
+				json_object_set_new(open, ctl, escape_json_string(
+					report_str(ev, "owner")));
+			else
+				json_object_del(open, ctl);
+		}
+		json_object_foreach_safe(open, tmp, k, c) {
+			const char *owner = json_string_value(c);
+			json_int_t have = json_integer_value(
+				json_object_get(row, owner));
+
+			json_object_set_new(row, owner, json_integer(have + 1));
+			json_object_set_new(parties, owner, json_true());
+		}
+		json_array_append_new(counts, row);
+		json_decref(doc);
+	}
+
+	xw_elem(x, "h3", "Open drift per party per scan");
+	if (json_object_size(parties) == 0) {
+		xw_elem(x, "p", "No control drifted into a failing state in "
+			"these scans, so no party has open drift.");
+	} else {
+		const char **names = xcalloc(json_object_size(parties),
+					     sizeof(*names));
+
+		/* Sorted, so a party keeps its colour from chart to chart. */
+		json_object_foreach(parties, k, c)
+			names[np++] = k;
+		qsort(names, np, sizeof(*names), cmp_str);
+		per = xcalloc(np, sizeof(*per));
+		for (np = 0; np < json_object_size(parties); np++) {
+			k = names[np];
+			per[np].name = k;
+			per[np].v = xcalloc(n, sizeof(double));
+			for (i = 0; i < n; i++) {
+				per[np].v[i] = (double)json_integer_value(
+					json_object_get(json_array_get(counts,
+								       i), k));
+				if (per[np].v[i] > ymax)
+					ymax = per[np].v[i];
+			}
+		}
+		free(names);
+		line_chart(x, "Open drift per party per scan", scans, n, per, np,
+			   ymax < 4 ? 4 : ceil(ymax / 4) * 4, "");
+		for (i = 0; i < np; i++)
+			free(per[i].v);
+		free(per);
+	}
+	xw_start(x, "p");
+	xw_text(x, "A control's drift is open from the scan that left it "
+		"failing, in error or unchecked until a scan finds it good "
+		"again; it counts for the owner the drift event named.");
+	if (unreadable > 0)
+		xw_textf(x, " %d scan%s could not be read from the history and "
+			 "count as having no drift.", unreadable,
+			 unreadable == 1 ? "" : "s");
+	xw_end(x);
+	json_decref(open);
+	json_decref(parties);
+	json_decref(counts);
+}
+
 static void
 write_trends(struct xw *x, const json_t *doc, struct store *st)
 {
@@ -502,10 +617,7 @@ write_trends(struct xw *x, const json_t *doc, struct store *st)
 	xw_elem(x, "h3", "Failing controls per owner per scan");
 	line_chart(x, "Failing controls per owner per scan", scans, n, per, no,
 		   ymax < 4 ? 4 : ceil(ymax / 4) * 4, "");
-	xw_elem(x, "p", "Drift events per party are not charted: the history "
-		"does not record drift events yet. The chart above counts, for "
-		"each owner, the controls that failed in each scan, which the "
-		"history does hold.");
+	open_drift_chart(x, st, scans, n);
 	for (i = 0; i < no; i++)
 		free(per[i].v);
 	free(per);

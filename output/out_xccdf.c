@@ -9,9 +9,12 @@
  * Ids follow the schema's patterns: xccdf_org.plumb_benchmark_<baseline>,
  * xccdf_org.plumb_group_<family>, xccdf_org.plumb_rule_<control>,
  * xccdf_org.plumb_testresult_<scan id>.  Results map as report.c's table;
- * a waived control is result `pass` with an <override> whose old-result is
- * the raw status and whose remark is the waiver (XCCDF's own device for an
- * approved exception), and messages keep the raw status in words.  XCCDF
+ * a waived control is result `pass`, with the waiver (old and new result,
+ * authority, expiry, reason) in the rule-result's <metadata> as a
+ * plumb:waiver element, and messages keep the raw status in words.
+ * XCCDF's own <override> would say the same, but OpenSCAP's schematron
+ * (1.3) then demands an override on every other rule-result of the
+ * TestResult too, so `oscap xccdf validate` would refuse the report.  XCCDF
  * severities stop at high, so critical becomes high and the text says so.
  */
 #include <stdlib.h>
@@ -23,6 +26,8 @@
 #include "output.h"
 #include "report.h"
 
+/* The namespace of plumb's own elements inside xccdf:metadata. */
+#define XCCDF_PLUMB_NS REPORT_URN ":xccdf:1"
 /* The check system URI for plumb's native checks. */
 #define XCCDF_CHECK_SYSTEM REPORT_URN ":check:1"
 
@@ -135,24 +140,6 @@ write_rule_result(struct xw *x, const json_t *doc, const json_t *r)
 	xw_attr(x, "severity", report_xccdf_severity(report_str(r, "severity")));
 	xw_attr(x, "weight", "1.0");
 	xw_elem(x, "result", map->xccdf);
-	if (strcmp(st, "waived") == 0) {
-		xw_start(x, "override");
-		xw_attr(x, "time", finished);
-		xw_attr(x, "authority", json_is_string(json_object_get(w,
-			"approved_by")) ? report_str(w, "approved_by") :
-			"the owners file's waiver");
-		xw_elem(x, "old-result",
-			report_status(raw[0] ? raw : "fail")->xccdf);
-		xw_elem(x, "new-result", map->xccdf);
-		xw_start(x, "remark");
-		xw_textf(x, "waived: %s", json_is_string(json_object_get(w,
-			 "reason")) ? report_str(w, "reason") :
-			 "an approved waiver covers this control");
-		if (json_is_string(json_object_get(w, "expires")))
-			xw_textf(x, " (expires %s)", report_str(w, "expires"));
-		xw_end(x);
-		xw_end(x);
-	}
 	json_array_foreach(json_object_get(r, "refs"), i, ref) {
 		char *uri = framework_uri(report_str(ref, "framework"));
 
@@ -162,6 +149,24 @@ write_rule_result(struct xw *x, const json_t *doc, const json_t *r)
 		xw_end(x);
 		free(uri);
 	}
+	if (strcmp(st, "waived") == 0) {
+		xw_start(x, "metadata");
+		xw_start(x, "plumb:waiver");
+		xw_attr(x, "xmlns:plumb", XCCDF_PLUMB_NS);
+		xw_attr(x, "old-result", report_status(raw[0] ? raw : "fail")->xccdf);
+		xw_attr(x, "new-result", map->xccdf);
+		xw_attr(x, "time", finished);
+		xw_attr(x, "authority", json_is_string(json_object_get(w,
+			"approved_by")) ? report_str(w, "approved_by") :
+			"the owners file's waiver");
+		if (json_is_string(json_object_get(w, "expires")))
+			xw_attr(x, "expires", report_str(w, "expires"));
+		xw_text(x, json_is_string(json_object_get(w, "reason")) ?
+			report_str(w, "reason") :
+			"an approved waiver covers this control");
+		xw_end(x);
+		xw_end(x);
+	}
 	xw_start(x, "message");
 	xw_attr(x, "severity", strcmp(st, "error") == 0 ? "error" :
 		map->open ? "warning" : "info");
@@ -169,8 +174,12 @@ write_rule_result(struct xw *x, const json_t *doc, const json_t *r)
 		xw_textf(x, "waived (raw status %s): ", raw[0] ? raw : "fail");
 	xw_jtext(x, json_object_get(r, "message"));
 	xw_end(x);
-	if (strcmp(report_str(r, "severity"), "critical") == 0)
-		xw_elem(x, "message", "plumb severity critical (XCCDF: high)");
+	if (strcmp(report_str(r, "severity"), "critical") == 0) {
+		xw_start(x, "message");
+		xw_attr(x, "severity", "info");
+		xw_text(x, "plumb severity critical (XCCDF: high)");
+		xw_end(x);
+	}
 	ev = escape_json_dump(json_object_get(r, "evidence"),
 			JSON_COMPACT | JSON_SORT_KEYS);
 	xw_start(x, "message");
