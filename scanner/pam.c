@@ -96,7 +96,9 @@ enum pam_factor {
 	PAM_F_BACKEND,		/* a second factor only if its back end says so */
 };
 
-/* Bits a run collects as it passes modules. */
+/* Bits a run collects as it passes modules.  pam_rootok's success sets
+ * PAM_RUN_SECOND too: its caller is already root, a session some earlier
+ * authentication opened, so the run authenticates nobody new. */
 #define PAM_RUN_SECOND 0x1	/* a second-factor module verified one */
 #define PAM_RUN_BACKEND 0x2	/* a back-end-dependent module succeeded */
 
@@ -881,6 +883,13 @@ pam_classify(struct pam_ctx *c, struct pam_entry *en)
 	if (strcmp(en->module, "pam_deny") == 0) {
 		pam_add_outcome(en, PAM_RET_AUTH_ERR, 0, "failure");
 		return;
+	}
+	if (strcmp(en->module, "pam_rootok") == 0) {
+		pam_note(c, "%s:%d pam_rootok: a caller that is already root "
+			 "passes without authenticating; that run is not "
+			 "counted as skipping the second factor", en->file,
+			 en->line);
+		proves = PAM_RUN_SECOND;
 	}
 	if (strcmp(en->module, "pam_duo") == 0)
 		pam_duo_outcomes(c, en, proves);

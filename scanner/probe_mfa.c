@@ -1048,10 +1048,11 @@ pam_mfa_judge(const json_t *facts, const struct check *chk,
 			mfa_list_add(&unk, want[i]);
 			st = status_combine(st, STATUS_UNKNOWN);
 		} else {
+			const char *m = mfa_str(s, "second_factor_module");
 			char *t = xasprintf("%s (%s)", want[i],
 					    strcmp(v, "never") == 0 ?
-					    "no login succeeds" :
-					    mfa_str(s, "second_factor_module"));
+					    "no login succeeds" : m != NULL ? m :
+					    "no run succeeds without one");
 
 			mfa_list_add(&ok, t);
 			free(t);

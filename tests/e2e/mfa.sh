@@ -51,6 +51,9 @@ is "enforced: every control passes" \
 is "enforced: sshd, login, sudo, su and the installed gdm are judged" \
 	'[(s["service"], s["second_factor_module"], s["path_that_bypasses"]) for s in ev("mfa.pam-services")["services"]]' \
 	"[('sshd', 'pam_google_authenticator', None), ('login', 'pam_u2f', None), ('sudo', 'pam_u2f', None), ('su', 'pam_u2f', None), ('gdm-password', 'pam_u2f', None)]"
+is "enforced: su's pam_rootok is not a bypass, and says so" \
+	'[n for n in svc("mfa.pam-services", "su")["notes"] if "pam_rootok" in n]' \
+	"['/etc/pam.d/su:2 pam_rootok: a caller that is already root passes without authenticating; that run is not counted as skipping the second factor']"
 is "enforced: lightdm is not installed, so not judged" \
 	'[s["service"] for s in ev("mfa.pam-services")["services"] if s["service"] == "lightdm"]' "[]"
 is "enforced: the effective AuthenticationMethods with file:line" \

@@ -85,6 +85,16 @@ static const struct pam_case cases[] = {
 			  "/etc/pam.d/sshd:3 pam_permit(success)" },
 	},
 	{
+		.name = "pam__rootok_does_not_hide_a_password_only_path",
+		.files = { { "etc/pam.d/su",
+			"auth sufficient pam_rootok.so\n"
+			"auth required pam_unix.so\n" } },
+		.service = "su",
+		.verdict = PAM_VERDICT_BYPASS,
+		.path = { "/etc/pam.d/su:1 pam_rootok(failure)",
+			  "/etc/pam.d/su:2 pam_unix(success)" },
+	},
+	{
 		.name = "pam__debian_jump_over_deny_then_second_factor_is_enforced",
 		.files = { { "etc/pam.d/sshd",
 			"auth [success=1 default=ignore] pam_unix.so nullok\n"
@@ -234,15 +244,16 @@ static const struct pam_case cases[] = {
 		.weak = "nouserok",
 	},
 	{
-		.name = "pam__rootok_sufficient_bypasses",
+		/* root needs no new authentication to become someone else */
+		.name = "pam__rootok_sufficient_is_not_a_bypass",
 		.files = { { "etc/pam.d/su",
 			"auth sufficient pam_rootok.so\n"
 			"auth required pam_unix.so\n"
 			"auth required pam_oath.so usersfile=/etc/users.oath\n" } },
 		.service = "su",
-		.verdict = PAM_VERDICT_BYPASS,
+		.verdict = PAM_VERDICT_ENFORCED,
 		.module = "pam_oath",
-		.path = { "/etc/pam.d/su:1 pam_rootok(success)" },
+		.note = "pam_rootok: a caller that is already root",
 	},
 	{
 		.name = "pam__succeed_if_exemption_shows_its_condition",
