@@ -13,6 +13,7 @@
 
 #include <stddef.h>
 
+#include "diags.h"
 #include "probe.h"
 #include "util.h"
 
@@ -62,14 +63,6 @@ struct baseline {
 	size_t ncontrols;
 };
 
-/* Problems found while loading: "file:line: message" lines. */
-struct diags {
-	char **lines;
-	size_t n;
-};
-void diags_add(struct diags *d, const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
-void diags_release(struct diags *d);
 
 /*
  * Loads and validates the baseline at path.  Every problem found is added

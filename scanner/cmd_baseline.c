@@ -4,7 +4,9 @@
  * check types a baseline may use.
  *
  * lint reports every problem of every file as "file:line: message" (the
- * loader collects them all), so an author fixes a file in one pass.
+ * loader collects them all), so an author fixes a file in one pass.  The
+ * problems go to standard error, as a compiler's do; the "ok" line of a
+ * sound file goes to standard output.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -27,7 +29,7 @@ baseline_usage(FILE *f)
 		"\n"
 		"  lint   validate baselines (schema, unique control ids, check\n"
 		"         types and their parameters); print every problem as\n"
-		"         file:line: message\n"
+		"         file:line: message on standard error\n"
 		"  show   print a baseline's controls, references and checks\n"
 		"  types  list the check types a baseline may use, with their\n"
 		"         parameters\n"
@@ -136,16 +138,16 @@ baseline_lint(int argc, char **argv)
 		size_t k;
 
 		if (baseline_resolve(argv[i], &path, &e) != 0) {
-			printf("%s\n", e.msg);
+			fprintf(stderr, "%s\n", e.msg);
 			rc = EXIT_PLUMB_ERROR;
 			continue;
 		}
 		if (baseline_load(path, &b, &d, &e) != 0 ||
 		    lint_file_name(b, &d)) {
 			if (d.n == 0)
-				printf("%s\n", e.msg);
+				fprintf(stderr, "%s\n", e.msg);
 			for (k = 0; k < d.n; k++)
-				printf("%s\n", d.lines[k]);
+				fprintf(stderr, "%s\n", d.lines[k]);
 			rc = EXIT_PLUMB_ERROR;
 		} else {
 			put_text(stdout, path);
