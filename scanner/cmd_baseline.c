@@ -18,6 +18,7 @@
 #include "baseline.h"
 #include "cmd.h"
 #include "probe.h"
+#include "baseline_diff.h"
 
 static void
 baseline_usage(FILE *f)
@@ -26,6 +27,7 @@ baseline_usage(FILE *f)
 		"usage: plumb baseline lint FILE|ID...\n"
 		"       plumb baseline show FILE|ID [--format text|json] [-o FILE]\n"
 		"       plumb baseline types [--format text|json] [-o FILE]\n"
+		"       plumb baseline diff OLD NEW [--format text|json] [-o FILE]\n"
 		"\n"
 		"  lint   validate baselines (schema, unique control ids, check\n"
 		"         types and their parameters); print every problem as\n"
@@ -33,6 +35,8 @@ baseline_usage(FILE *f)
 		"  show   print a baseline's controls, references and checks\n"
 		"  types  list the check types a baseline may use, with their\n"
 		"         parameters\n"
+		"  diff   controls added, removed and changed between two\n"
+		"         baselines (OLD and NEW may also be ID@VERSION)\n"
 		"\n"
 		"An ID (such as smb-linux-workstation) names the highest version of\n"
 		"ID/VERSION.xml in $PLUMB_BASELINE_PATH (colon-separated\n"
@@ -446,8 +450,10 @@ cmd_baseline(int argc, char **argv)
 		}
 		return baseline_lint(argc - 2, argv + 2);
 	}
+	if (strcmp(sub, "diff") == 0)
+		return baseline_diff_cmd(argc - 1, argv + 1);
 	if (strcmp(sub, "show") == 0 || strcmp(sub, "types") == 0)
 		return baseline_print(sub, argc - 1, argv + 1);
-	return cli_usage_error("baseline", "unknown subcommand '%s' (lint, show "
-			       "or types)", sub);
+	return cli_usage_error("baseline", "unknown subcommand '%s' (lint, show, "
+			       "types or diff)", sub);
 }
