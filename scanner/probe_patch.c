@@ -21,8 +21,11 @@
  *   archives change daily); the lists directory's own mtime is not used,
  *   as cleaning partial downloads changes it too.
  * - A reboot is pending when run/reboot-required exists (Debian Policy
- *   9.12), or, on the live root only, when a linux-image-<release> package
- *   of the running kernel's flavour is newer than the running release.
+ *   9.12), or when a linux-image-<release> package of the running kernel's
+ *   flavour is newer than the running release.  The running release is
+ *   uname's on the live root, else the root's proc/sys/kernel/osrelease (a
+ *   host scanned from a container with its /proc mounted under the root);
+ *   an offline image has no running kernel and the check says so.
  * - unattended-upgrades is enabled when all hold: the package is installed;
  *   APT::Periodic::Enable is not "0"; APT::Periodic::Unattended-Upgrade is
  *   "always" or a positive number of days (apt.systemd.daily's rules);
@@ -645,11 +648,11 @@ reboot_json(const struct plat_root *r, const struct dpkg_db *db)
 		free(text);
 	}
 
-	if (!plat_root_is_live(r)) {
-		kcheck = "not done: the running kernel is known only on the "
-			 "live root";
-	} else if (plat_host_info(r, &h, &e) != 0 || h.kernel[0] == '\0') {
-		kcheck = "not done: the running kernel release is unknown";
+	if (plat_host_info(r, &h, &e) != 0 || h.kernel[0] == '\0') {
+		kcheck = plat_root_is_live(r) ?
+			 "not done: the running kernel release is unknown" :
+			 "not done: no running kernel under this root (no "
+			 "/proc/sys/kernel/osrelease: an offline image)";
 	} else {
 		const char *flav = kernel_flavour(h.kernel);
 
@@ -680,11 +683,13 @@ reboot_json(const struct plat_root *r, const struct dpkg_db *db)
 				 "installed one";
 		}
 	}
-	j = json_pack("{s:b, s:o, s:s?, s:o, s:s?, s:s?, s:s?, s:s}",
+	j = json_pack("{s:b, s:o, s:s?, s:o, s:s?, s:s?, s:s?, s:s?, s:s}",
 		      "required", flag || kernel_behind, "reasons", reasons,
 		      "flag_file", flag ? "/run/reboot-required" : NULL,
 		      "flag_packages", pkgs, "running_kernel",
-		      h.kernel[0] ? h.kernel : NULL, "newest_kernel", newest,
+		      h.kernel[0] ? h.kernel : NULL, "running_kernel_source",
+		      !h.kernel[0] ? NULL : plat_root_is_live(r) ? "uname" :
+		      "/proc/sys/kernel/osrelease", "newest_kernel", newest,
 		      "newest_kernel_package", newest_pkg, "kernel_check",
 		      kcheck);
 	free(newest);

@@ -183,9 +183,29 @@ is "$T_TMP/nl.json" 'R("patch.lists-fresh")["status"]' "fail" "no lists at all: 
 is "$T_TMP/p.json" 'R("patch.reboot")["status"]' "fail" "run/reboot-required makes reboot-required fail"
 is "$T_TMP/p.json" 'E("patch.reboot")["flag_packages"]' "['libc6', 'linux-image-6.1.0-20-amd64']" \
     "the packages asking for the reboot are listed once each, in order"
-is "$T_TMP/p.json" 'E("patch.reboot")["kernel_check"].startswith("not done")' "True" \
-    "the running kernel is not guessed for a root that is not the live one"
+is "$T_TMP/p.json" '(E("patch.reboot")["running_kernel"], E("patch.reboot")["kernel_check"].startswith("not done: no running kernel"))' "(None, True)" \
+    "an offline image (no proc) has no running kernel, and the check says it was not done"
 is "$T_TMP/c.json" 'R("patch.reboot")["status"]' "pass" "no flag file: no reboot pending"
+# A root with its proc (a host scanned from a container): the running
+# kernel is proc/sys/kernel/osrelease, compared with the linux-image
+# packages of its flavour (installed here: 6.1.0-18-amd64 and -20-amd64).
+KERN="$T_TMP/kernel"
+copy_root patch-pending "$KERN"
+rm -f "$KERN"/run/reboot-required*
+mkdir -p "$KERN/proc/sys/kernel"
+echo 6.1.0-18-amd64 >"$KERN/proc/sys/kernel/osrelease"
+scan "$KERN" "$BLP" "$T_TMP/k1.json"
+is "$T_TMP/k1.json" '(R("patch.reboot")["status"], E("patch.reboot")["reasons"], E("patch.reboot")["newest_kernel_package"], E("patch.reboot")["running_kernel_source"])' \
+    "('fail', ['running kernel 6.1.0-18-amd64 is older than installed 6.1.0-20-amd64'], 'linux-image-6.1.0-20-amd64', '/proc/sys/kernel/osrelease')" \
+    "running 6.1.0-18 with 6.1.0-20 installed: reboot required, and why"
+echo 6.1.0-20-amd64 >"$KERN/proc/sys/kernel/osrelease"
+scan "$KERN" "$BLP" "$T_TMP/k2.json"
+is "$T_TMP/k2.json" '(R("patch.reboot")["status"], E("patch.reboot")["kernel_check"])' \
+    "('pass', 'done: the running kernel is the newest installed one')" "running the newest installed kernel passes"
+echo 6.1.0-20-cloud-amd64 >"$KERN/proc/sys/kernel/osrelease"
+scan "$KERN" "$BLP" "$T_TMP/k3.json"
+is "$T_TMP/k3.json" '(R("patch.reboot")["status"], E("patch.reboot")["newest_kernel"])' "('pass', None)" \
+    "another flavour (cloud-amd64) is not compared with amd64 kernels"
 
 # --- lists age ------------------------------------------------------------
 AGE="$T_TMP/age"

@@ -619,8 +619,8 @@ vercmp__dpkg_agrees_with_dpkg_compare_versions(void **state)
 		if (strcmp(found.v[i - 1].pkg, found.v[i].pkg) != 0 ||
 		    strcmp(found.v[i - 1].ver, found.v[i].ver) == 0)
 			continue;
-		/* At most about 1000, spread over the alphabet: each dpkg
-		 * call costs a process. */
+		/* One pair in every found.n / 30000 + 1, spread over the
+		 * alphabet: each dpkg call costs a process. */
 		if (same_pkg++ % (found.n / 30000 + 1) != 0)
 			continue;
 		pair_add(&pairs, found.v[i].ver, found.v[i - 1].ver);
