@@ -25,6 +25,7 @@ extern const struct check_type check_unattended_upgrades;
 extern const struct check_type check_pam_mfa;
 extern const struct check_type check_sshd_mfa;
 extern const struct check_type check_sshd_option;
+extern const struct check_type check_idp_mfa;
 
 const struct check_type *const check_types[] = {
 	&check_disk_encryption,
@@ -41,6 +42,7 @@ const struct check_type *const check_types[] = {
 	&check_pam_mfa,
 	&check_sshd_mfa,
 	&check_sshd_option,
+	&check_idp_mfa,
 	NULL
 };
 
