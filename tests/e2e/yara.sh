@@ -323,6 +323,25 @@ else
 	not_ok "text output: yara's lines and one summary line" "$(diff text.want text.pairs)"
 fi
 
+# ---- progress: on a terminal only ----
+"$PLUMB" yara --no-cache --rules "$RULES" tree >/dev/null 2>progress.err
+if [ ! -s progress.err ]; then ok "no progress when stderr is not a terminal"; else
+	not_ok "no progress when stderr is not a terminal" "$(cat progress.err)"; fi
+if command -v script >/dev/null 2>&1; then
+	# script(1) runs the sweep on a pseudo-terminal; the final progress
+	# line is always drawn, then erased.
+	script -qec "\"$PLUMB\" yara --no-cache --rules \"$RULES\" tree" /dev/null \
+		>tty.out 2>&1 </dev/null
+	if grep -q "files, .*B/s (0 cached, 0 skipped)" tty.out &&
+	   grep -q "$(printf '\r\033\\[K')" tty.out; then
+		ok "progress (files, bytes, rate) on a terminal"
+	else
+		not_ok "progress (files, bytes, rate) on a terminal" "$(cat -v tty.out)"
+	fi
+else
+	ok "# SKIP script(1) is not installed"
+fi
+
 # ---- no match exits 0 ----
 mkdir clean-only && printf 'nothing\n' >clean-only/f
 expect_exit 0 "a sweep without matches exits 0" \
@@ -372,7 +391,8 @@ for f in glob.glob(sys.argv[1] + "/*.yar"):
         for key in ("author", "description", "reference", "date"):
             if not re.search(r"\b%s\s*=" % key, body):
                 bad.append("%s: %s lacks %s" % (f, m.group(1), key))
-print("\n".join(bad))
+if bad:
+    print("\n".join(bad))
 sys.exit(1 if bad else 0)
 EOF
 then ok "every shipped rule has author, description, reference and date"
