@@ -435,6 +435,23 @@ check_validate(struct xmlsafe *xs, struct check *chk)
 		xmlsafe_problem(xs, chk->line, "check type '%s': %s", ct->name, ve.msg);
 }
 
+size_t
+baseline_check_validate(struct check *chk, const char *file,
+			struct diags *d)
+{
+	static const struct xmlsafe_kind none = { NULL, NULL, NULL, NULL,
+						  NULL };
+	struct xmlsafe xs;
+	struct errbuf e;
+	size_t n;
+
+	xmlsafe_begin(&xs, &none, file, d, &e);
+	check_validate(&xs, chk);
+	n = xs.nproblems;
+	(void)xmlsafe_end(&xs);
+	return n;
+}
+
 static void
 load_check(struct xmlsafe *xs, xmlNodePtr n, struct check *chk)
 {
@@ -634,31 +651,47 @@ check_release(struct check *c)
 	free(c->params);
 }
 
+static void
+control_release(struct control *c)
+{
+	size_t j;
+
+	free(c->id);
+	free(c->title);
+	free(c->rationale);
+	free(c->family);
+	free(c->severity);
+	free(c->owner);
+	for (j = 0; j < c->nrefs; j++) {
+		free(c->refs[j].framework);
+		free(c->refs[j].id);
+	}
+	free(c->refs);
+	for (j = 0; j < c->nchecks; j++)
+		check_release(&c->checks[j]);
+	free(c->checks);
+}
+
+void
+baseline_drop_control(struct baseline *b, size_t i)
+{
+	if (i >= b->ncontrols)
+		return;
+	control_release(&b->controls[i]);
+	memmove(&b->controls[i], &b->controls[i + 1],
+		(b->ncontrols - i - 1) * sizeof(b->controls[0]));
+	b->ncontrols--;
+}
+
 void
 baseline_free(struct baseline *b)
 {
-	size_t i, j;
+	size_t i;
 
 	if (b == NULL)
 		return;
-	for (i = 0; i < b->ncontrols; i++) {
-		struct control *c = &b->controls[i];
-
-		free(c->id);
-		free(c->title);
-		free(c->rationale);
-		free(c->family);
-		free(c->severity);
-		free(c->owner);
-		for (j = 0; j < c->nrefs; j++) {
-			free(c->refs[j].framework);
-			free(c->refs[j].id);
-		}
-		free(c->refs);
-		for (j = 0; j < c->nchecks; j++)
-			check_release(&c->checks[j]);
-		free(c->checks);
-	}
+	for (i = 0; i < b->ncontrols; i++)
+		control_release(&b->controls[i]);
 	free(b->controls);
 	free(b->id);
 	free(b->version);

@@ -87,6 +87,19 @@ int semver_cmp(const char *a, const char *b);
 /* True if s is MAJOR.MINOR.PATCH with optional -prerelease. */
 int semver_valid(const char *s);
 
+/*
+ * Checks chk as the loader does (its type is known, its parameters are the
+ * type's and valid, the required ones are present, the type's own
+ * validation passes) and sets chk->ct.  Each problem is added to d as
+ * "file:line: message" at the parameter's line or chk->line.  Returns the
+ * number of problems.  For inputs that change a loaded baseline (tailoring).
+ */
+size_t baseline_check_validate(struct check *chk, const char *file,
+			       struct diags *d);
+
+/* Removes control i from b and frees it (a deselected control). */
+void baseline_drop_control(struct baseline *b, size_t i);
+
 /* The first value of parameter name, or NULL (borrowed). */
 const char *check_param_get(const struct check *c, const char *name);
 /* Parameter name as an integer, or def when absent. */

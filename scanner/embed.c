@@ -1,6 +1,6 @@
 /*
  * embed.c - compiles the XSDs of plumb's XML inputs into the binary:
- * baselines/schema/baseline.xsd and baselines/schema/owners.xsd.
+ * baselines/schema/baseline.xsd, owners.xsd and tailoring.xsd.
  *
  * The assembler's .incbin copies the file's bytes into .rodata between two
  * global symbols, so no generated source file or build-time tool is needed.
@@ -35,4 +35,15 @@ __asm__(
 	"\t.byte 0\n"
 	"\t.size plumb_owners_xsd, . - plumb_owners_xsd\n"
 	"\t.size plumb_owners_xsd_end, 1\n"
+	"\t.balign 16\n"
+	"\t.globl plumb_tailoring_xsd\n"
+	"\t.type plumb_tailoring_xsd, @object\n"
+	"plumb_tailoring_xsd:\n"
+	"\t.incbin \"baselines/schema/tailoring.xsd\"\n"
+	"\t.globl plumb_tailoring_xsd_end\n"
+	"\t.type plumb_tailoring_xsd_end, @object\n"
+	"plumb_tailoring_xsd_end:\n"
+	"\t.byte 0\n"
+	"\t.size plumb_tailoring_xsd, . - plumb_tailoring_xsd\n"
+	"\t.size plumb_tailoring_xsd_end, 1\n"
 	"\t.popsection\n");

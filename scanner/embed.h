@@ -20,4 +20,8 @@ extern const char plumb_baseline_xsd_end[];
 extern const char plumb_owners_xsd[];
 extern const char plumb_owners_xsd_end[];
 
+/* baselines/schema/tailoring.xsd, laid out the same way. */
+extern const char plumb_tailoring_xsd[];
+extern const char plumb_tailoring_xsd_end[];
+
 #endif
