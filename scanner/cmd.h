@@ -23,6 +23,9 @@ int cmd_report(int argc, char **argv);
 int cmd_baseline(int argc, char **argv);
 int cmd_yara(int argc, char **argv);
 int cmd_diff(int argc, char **argv);
+int cmd_keygen(int argc, char **argv);
+int cmd_export(int argc, char **argv);
+int cmd_verify(int argc, char **argv);
 
 /* Prints "plumb: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

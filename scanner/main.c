@@ -19,6 +19,9 @@ static const struct verb verbs[] = {
 	{ "report", cmd_report, "re-render a stored scan without rescanning" },
 	{ "baseline", cmd_baseline, "lint or show baselines, list check types" },
 	{ "yara", cmd_yara, "sweep paths with YARA rules" },
+	{ "keygen", cmd_keygen, "make an Ed25519 key pair for signing bundles" },
+	{ "export", cmd_export, "write a signed evidence bundle of a scan" },
+	{ "verify", cmd_verify, "check an evidence bundle or a history's chain" },
 };
 
 static void
