@@ -21,7 +21,6 @@
 
 #include <openssl/bio.h>
 #include <openssl/bn.h>
-#include <openssl/cms.h>
 #include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
@@ -721,34 +720,25 @@ out:
 	return r;
 }
 
-/* The token's signature over its TSTInfo, checked with the certificates it
- * carries, without chaining the signer to any CA. */
-static int
-ts_token_signature_ok(PKCS7 *token, struct errbuf *e)
+/*
+ * A store trusting the certificates the token carries, so that OpenSSL's
+ * full check (signature, the ESS binding of the signer certificate, the
+ * timeStamping purpose) runs without a CA: integrity, not identity.
+ */
+static X509_STORE *
+ts_self_store(PKCS7 *token)
 {
-	unsigned char *der = NULL;
-	const unsigned char *q;
-	CMS_ContentInfo *cms = NULL;
-	int len, r = PLUMB_EINVAL;
+	STACK_OF(X509) *certs = PKCS7_type_is_signed(token) ?
+				token->d.sign->cert : NULL;
+	X509_STORE *store = X509_STORE_new();
+	int i;
 
-	if ((len = i2d_PKCS7(token, &der)) <= 0)
-		return err_set(e, PLUMB_EPARSE, "the token cannot be encoded");
-	q = der;
-	if ((cms = d2i_CMS_ContentInfo(NULL, &q, len)) == NULL) {
-		err_set(e, PLUMB_EPARSE, "the token is not CMS signed data");
-		goto out;
-	}
-	if (CMS_verify(cms, NULL, NULL, NULL, NULL,
-		       CMS_NO_SIGNER_CERT_VERIFY | CMS_BINARY) != 1) {
-		err_set(e, PLUMB_EINVAL, "the token's signature does not "
-			"verify (%s)", ossl_err());
-		goto out;
-	}
-	r = PLUMB_OK;
-out:
-	CMS_ContentInfo_free(cms);
-	OPENSSL_free(der);
-	return r;
+	if (store == NULL)
+		return NULL;
+	for (i = 0; i < sk_X509_num(certs); i++)
+		X509_STORE_add_cert(store, sk_X509_value(certs, i));
+	X509_STORE_set_flags(store, X509_V_FLAG_PARTIAL_CHAIN);
+	return store;
 }
 
 int
@@ -778,8 +768,10 @@ bundle_ts_check(const unsigned char *tsr, size_t tsr_len, const void *data,
 		ERR_clear_error();
 		return err_set(e, PLUMB_EPARSE, "not a DER time-stamp reply");
 	}
+	/* Only "granted": plumb asks for nothing a TSA should modify, and the
+	 * status is outside what the TSA signs. */
 	if (ASN1_INTEGER_get(TS_STATUS_INFO_get0_status(
-		    TS_RESP_get_status_info(resp))) > 1 ||
+		    TS_RESP_get_status_info(resp))) != 0 ||
 	    (token = TS_RESP_get_token(resp)) == NULL ||
 	    (info = TS_RESP_get_tst_info(resp)) == NULL) {
 		r = err_set(e, PLUMB_EINVAL, "the time-stamp authority did not "
@@ -818,18 +810,19 @@ bundle_ts_check(const unsigned char *tsr, size_t tsr_len, const void *data,
 				    "trust (%s)", ca_file, ossl_err());
 			goto out;
 		}
-		TS_VERIFY_CTX_set_store(ctx, store);
-		store = NULL;
-		flags |= TS_VFY_SIGNATURE;
+	} else if ((store = ts_self_store(token)) == NULL) {
+		r = err_set(e, PLUMB_EIO, "%s", ossl_err());
+		goto out;
 	}
+	TS_VERIFY_CTX_set_store(ctx, store);
+	store = NULL;
+	flags |= TS_VFY_SIGNATURE;
 	TS_VERIFY_CTX_add_flags(ctx, flags);
 	if (TS_RESP_verify_response(ctx, resp) != 1) {
 		r = err_set(e, PLUMB_EINVAL, "the time stamp does not match "
 			    "(%s)", ossl_err());
 		goto out;
 	}
-	if (ca_file == NULL && (r = ts_token_signature_ok(token, e)) != 0)
-		goto out;
 	if (when != NULL && (gt = TS_TST_INFO_get_time(info)) != NULL) {
 		struct tm tm;
 

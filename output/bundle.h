@@ -107,8 +107,9 @@ int bundle_ts_request(const void *data, size_t n, struct bundle_nonce *nonce,
  * sha256 of data, the nonce is nonce (when not NULL), and the token's
  * signature holds.  With ca_file the signer must chain to a CA in it (and
  * carry the timeStamping purpose, as `openssl ts -verify -CAfile` checks);
- * without, the token's signature is checked with the certificates it
- * carries, which proves integrity but not who the TSA is.  *when (may be
+ * without, the same checks run trusting the certificates the token
+ * carries, which proves integrity but not who the TSA is.  The status must
+ * be "granted".  *when (may be
  * NULL) gets the genTime ("2026-08-20T02:13:41Z"), *tsa (may be NULL, the
  * caller frees) the signer's subject.
  */
