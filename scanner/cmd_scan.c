@@ -15,14 +15,17 @@
 
 #include "baseline.h"
 #include "cmd.h"
+#include "config.h"
 #include "drift.h"
 #include "drift_notify.h"
 #include "engine.h"
 #include "output.h"
 #include "owners.h"
 #include "plat.h"
+#include "sched.h"
 #include "store.h"
 #include "store_blob.h"
+#include "tailoring.h"
 
 #define DEFAULT_BASELINE "smb-linux-workstation"
 #define DEFAULT_OWNERS "/etc/plumb/owners.xml"
@@ -40,6 +43,8 @@ scan_usage(FILE *f)
 		"  --db FILE           history database (default "
 		"/var/lib/plumb/history.db as root,\n"
 		"                      else $XDG_STATE_HOME/plumb/history.db)\n"
+		"  --tailoring FILE    the organisation's adjustments to the baseline\n"
+		"                      (controls left out, check parameters)\n"
 		"  --owners FILE       owners, assignment rules and waivers (default\n"
 		"                      " DEFAULT_OWNERS " when it exists)\n"
 		"  --notify            send each party the drift of the controls it\n"
@@ -48,6 +53,13 @@ scan_usage(FILE *f)
 		"  --format FMT        %s (default text)\n"
 		"  -o, --output FILE   write the report to FILE instead of stdout\n"
 		"  -v, --verbose       show evidence for every control (text)\n"
+		"  --scheduled         unattended run: settings from the config file,\n"
+		"                      one run at a time, low priority, bounded\n"
+		"                      memory and time, no report on stdout (unless\n"
+		"                      -o), one line in the system log\n"
+		"  --config FILE       settings for unattended runs (default\n"
+		"                      " CONFIG_DEFAULT_PATH " when it exists);\n"
+		"                      options given here override them\n"
 		"  -h, --help          this help\n\n"
 		"exit status: 0 all controls passed, were waived or did not apply;\n"
 		"             2 a control failed or could not be evaluated; 1 error.\n",
@@ -126,6 +138,38 @@ scan_notify(struct store *st, const struct owners *own, const json_t *doc,
 		cli_error("warning: sending notifications: %s", e.msg);
 }
 
+/* The one log line of a scheduled run: what was scanned, the counts of
+ * each status that occurred, the drift and the exit status. */
+static void
+scan_log(const json_t *doc, int rc)
+{
+	const json_t *scan = json_object_get(doc, "scan");
+	const json_t *bl = json_object_get(scan, "baseline");
+	const json_t *sum = json_object_get(doc, "summary");
+	const json_t *stc = json_object_get(sum, "statuses");
+	const char *k, *id = json_string_value(json_object_get(scan, "id"));
+	const char *bid = json_string_value(json_object_get(bl, "id"));
+	const char *bver = json_string_value(json_object_get(bl, "version"));
+	const json_t *v;
+	struct dynbuf b;
+
+	dynbuf_init(&b, 512);
+	json_object_foreach((json_t *)stc, k, v)
+		if (json_integer_value(v) > 0)
+			dynbuf_printf(&b, " %s %lld", k,
+				      (long long)json_integer_value(v));
+	sched_log(0, "scan %s (#%lld) %s %s: %lld controls,%s; drift %zu; "
+		  "exit %d",
+		  id != NULL ? id : "?",
+		  (long long)json_integer_value(json_object_get(scan, "seq")),
+		  bid != NULL ? bid : "?", bver != NULL ? bver : "?",
+		  (long long)json_integer_value(json_object_get(sum, "total")),
+		  b.data != NULL ? b.data : "",
+		  json_array_size(json_object_get(json_object_get(doc, "drift"),
+						  "events")), rc);
+	dynbuf_release(&b);
+}
+
 int
 cmd_scan(int argc, char **argv)
 {
@@ -137,13 +181,18 @@ cmd_scan(int argc, char **argv)
 		{ "output", required_argument, NULL, 'o' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "owners", required_argument, NULL, 'O' },
+		{ "tailoring", required_argument, NULL, 'T' },
 		{ "notify", no_argument, NULL, 'N' },
+		{ "scheduled", no_argument, NULL, 'S' },
+		{ "config", required_argument, NULL, 'C' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *root_dir = "/", *baseline_arg = DEFAULT_BASELINE;
-	const char *owners_arg = NULL;
+	const char *owners_arg = NULL, *tailoring_arg = NULL;
 	struct owners *own = NULL;
+	struct tailoring *tl = NULL;
+	json_t *tl_record = NULL;
 	const char *db_arg = NULL, *format = "text", *output = NULL;
 	const struct output_writer *w;
 	struct output_opts oo = { 0, 0, NULL };
@@ -159,20 +208,27 @@ cmd_scan(int argc, char **argv)
 	json_t *doc = NULL, *prev = NULL;
 	char *bpath = NULL, *db = NULL;
 	int64_t seq = 0;
-	int c, rc = EXIT_PLUMB_ERROR, r, notify = 0;
+	int c, rc = EXIT_PLUMB_ERROR, r, notify = 0, scheduled = 0;
+	int given = 0;	/* 1: --root, 2: --baseline */
+	const char *config_arg = NULL;
+	struct config *cfg = NULL;
+	struct sched_lock lock = SCHED_LOCK_INIT;
 	size_t i;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "o:vh", opts, NULL)) != -1) {
 		switch (c) {
-		case 'r': root_dir = optarg; break;
-		case 'b': baseline_arg = optarg; break;
+		case 'r': root_dir = optarg; given |= 1; break;
+		case 'b': baseline_arg = optarg; given |= 2; break;
 		case 'd': db_arg = optarg; break;
 		case 'f': format = optarg; break;
 		case 'o': output = optarg; break;
 		case 'v': oo.verbose = 1; break;
 		case 'O': owners_arg = optarg; break;
+		case 'T': tailoring_arg = optarg; break;
 		case 'N': notify = 1; break;
+		case 'S': scheduled = 1; break;
+		case 'C': config_arg = optarg; break;
 		case 'h': scan_usage(stdout); return EXIT_PLUMB_OK;
 		default: return cli_usage_error("scan", "invalid option");
 		}
@@ -183,6 +239,29 @@ cmd_scan(int argc, char **argv)
 	if ((w = output_find(format)) == NULL)
 		return cli_usage_error("scan", "unknown format '%s' (one of %s)",
 				       format, output_names());
+	if (scheduled || config_arg != NULL) {
+		/* Options on the command line win over the file's values. */
+		if ((r = config_load(config_arg, &cfg, &d, &e)) != 0) {
+			for (i = 0; i < d.n; i++)
+				fprintf(stderr, "%s\n", d.lines[i]);
+			cli_error("%s", e.msg);
+			goto out;
+		}
+		if (!(given & 1) && cfg->root != NULL)
+			root_dir = cfg->root;
+		if (!(given & 2) && cfg->baseline != NULL)
+			baseline_arg = cfg->baseline;
+		if (owners_arg == NULL)
+			owners_arg = cfg->owners;
+		if (db_arg == NULL)
+			db_arg = cfg->db;
+		if (cfg->yara_rules != NULL)
+			setenv("PLUMB_RULES_PATH", cfg->yara_rules, 1);
+		if (scheduled && (r = sched_limits(cfg, &e)) != 0) {
+			cli_error("%s", e.msg);
+			goto out;
+		}
+	}
 
 	if ((r = baseline_resolve(baseline_arg, &bpath, &e)) != 0) {
 		cli_error("%s", e.msg);
@@ -195,6 +274,19 @@ cmd_scan(int argc, char **argv)
 			fprintf(stderr, "%s\n", d.lines[i]);
 		cli_error("%s: baseline refused; nothing was scanned", bpath);
 		goto out;
+	}
+	if (tailoring_arg != NULL) {
+		diags_release(&d);
+		if ((r = tailoring_load(tailoring_arg, &tl, &d, &e)) != 0 ||
+		    (r = tailoring_apply(tl, b, &tl_record, &d, &e)) != 0) {
+			if (d.n == 0)
+				cli_error("%s", e.msg);
+			for (i = 0; i < d.n; i++)
+				fprintf(stderr, "%s\n", d.lines[i]);
+			cli_error("%s: tailoring refused; nothing was scanned",
+				  tailoring_arg);
+			goto out;
+		}
 	}
 	/* The owners file is the organisation's, read from this machine even
 	 * when --root points at another filesystem. */
@@ -229,6 +321,11 @@ cmd_scan(int argc, char **argv)
 		goto out;
 
 	db = cli_db_path(db_arg);
+	if (scheduled &&
+	    (r = sched_lock_take(db, cfg->lock_wait_s, &lock, &e)) != 0) {
+		cli_error("%s", e.msg);
+		goto out;
+	}
 	if ((r = store_open(db, &st, &e)) != 0) {
 		cli_error("%s", e.msg);
 		goto out;
@@ -246,7 +343,9 @@ cmd_scan(int argc, char **argv)
 	eo.store = st;
 	eo.prev = prev;
 	eo.now = time(NULL);
-	prog.on = isatty(STDERR_FILENO) && (output != NULL || !isatty(STDOUT_FILENO) ||
+	if (scheduled)
+		eo.deadline = sched_deadline(cfg, eo.now);
+	prog.on = !scheduled && isatty(STDERR_FILENO) && (output != NULL || !isatty(STDOUT_FILENO) ||
 					     strcmp(format, "text") == 0);
 	eo.progress = show_progress;
 	eo.progress_arg = &prog;
@@ -258,6 +357,11 @@ cmd_scan(int argc, char **argv)
 		owners_apply(own, doc, eo.now);
 		engine_summarize(doc);
 	}
+	if (tl_record != NULL) {
+		json_object_set_new(json_object_get(doc, "scan"), "tailoring",
+				    tl_record);
+		tl_record = NULL;
+	}
 	record_drift(doc, prev);
 	/* The exact inputs go into the history first, so an export or ARF
 	 * report made later includes the bytes this scan judged against. */
@@ -265,7 +369,10 @@ cmd_scan(int argc, char **argv)
 				b->source_len, &e)) != 0 ||
 	    (own != NULL &&
 	     (r = store_put_blob(st, own->sha256, "owners", own->path,
-				 own->source, own->source_len, &e)) != 0)) {
+				 own->source, own->source_len, &e)) != 0) ||
+	    (tl != NULL &&
+	     (r = store_put_blob(st, tl->sha256, "tailoring", tl->path,
+				 tl->source, tl->source_len, &e)) != 0)) {
 		cli_error("recording the scan's inputs: %s", e.msg);
 		goto out;
 	}
@@ -275,7 +382,9 @@ cmd_scan(int argc, char **argv)
 	}
 	oo.color = output == NULL && strcmp(format, "text") == 0 && cli_color(stdout);
 	oo.store = st;
-	if ((r = w->write(doc, out.f, &oo, &e)) != 0) {
+	/* Scheduled runs keep stdout quiet: the log line says it all. */
+	if ((!scheduled || output != NULL) &&
+	    (r = w->write(doc, out.f, &oo, &e)) != 0) {
 		cli_error("%s", e.msg);
 		goto out;
 	}
@@ -286,13 +395,22 @@ cmd_scan(int argc, char **argv)
 	if (notify)
 		scan_notify(st, own, doc, eo.now);
 	rc = engine_exit_status(doc);
+	if (scheduled)
+		scan_log(doc, rc);
 out:
+	if (scheduled && rc == EXIT_PLUMB_ERROR)
+		sched_log(1, "scan not recorded: %s", e.msg[0] != '\0' ?
+			  e.msg : "see the service's stderr");
+	sched_lock_release(&lock);
+	config_free(cfg);
 	if (out.f != NULL)
 		cli_out_close(&out, 0);
 	json_decref(doc);
 	json_decref(prev);
 	store_close(st);
 	owners_free(own);
+	tailoring_free(tl);
+	json_decref(tl_record);
 	plat_root_free(root);
 	baseline_free(b);
 	diags_release(&d);

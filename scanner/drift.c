@@ -169,8 +169,16 @@ drift_baseline_changed(const json_t *from, const json_t *to)
 	const json_t *a = json_object_get(json_object_get(from, "scan"), "baseline");
 	const json_t *b = json_object_get(json_object_get(to, "scan"), "baseline");
 
+	/* A new tailoring changes what is judged just as a new baseline
+	 * version does. */
+	const json_t *ta = json_object_get(json_object_get(from, "scan"),
+					   "tailoring");
+	const json_t *tb = json_object_get(json_object_get(to, "scan"),
+					   "tailoring");
+
 	return strcmp(jstr(a, "version"), jstr(b, "version")) != 0 ||
-	       strcmp(jstr(a, "sha256"), jstr(b, "sha256")) != 0;
+	       strcmp(jstr(a, "sha256"), jstr(b, "sha256")) != 0 ||
+	       strcmp(jstr(ta, "sha256"), jstr(tb, "sha256")) != 0;
 }
 
 static const json_t *

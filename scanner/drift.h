@@ -35,7 +35,7 @@ json_t *drift_compare(const json_t *from, const json_t *to);
 int drift_status_good(const char *status);
 
 /* True when the two documents used different baselines (version or
- * sha256). */
+ * sha256) or different tailorings (sha256; none counts as one). */
 int drift_baseline_changed(const json_t *from, const json_t *to);
 
 /* The differences between two evidence objects as a JSON array of
