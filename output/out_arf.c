@@ -206,6 +206,8 @@ out_arf_write(const json_t *doc, FILE *f, const struct output_opts *o,
 					"sha256");
 	const char *own_sha = report_str(json_object_get(scan, "owners"),
 					 "sha256");
+	const char *tl_sha = report_str(json_object_get(scan, "tailoring"),
+					"sha256");
 	struct store *st = o ? o->store : NULL;
 	struct xw x;
 	int rc;
@@ -249,12 +251,20 @@ out_arf_write(const json_t *doc, FILE *f, const struct output_opts *o,
 	xw_end(&x);
 	xw_end(&x);
 
-	if (own_sha[0] != '\0') {
+	if (own_sha[0] != '\0' || tl_sha[0] != '\0') {
 		xw_start(&x, "arf:extended-infos");
-		xw_start(&x, "arf:extended-info");
-		xw_attr(&x, "id", "plumb-owners");
-		write_input(&x, st, own_sha, NULL);
-		xw_end(&x);
+		if (own_sha[0] != '\0') {
+			xw_start(&x, "arf:extended-info");
+			xw_attr(&x, "id", "plumb-owners");
+			write_input(&x, st, own_sha, NULL);
+			xw_end(&x);
+		}
+		if (tl_sha[0] != '\0') {
+			xw_start(&x, "arf:extended-info");
+			xw_attr(&x, "id", "plumb-tailoring");
+			write_input(&x, st, tl_sha, NULL);
+			xw_end(&x);
+		}
 		xw_end(&x);
 	}
 	xw_end(&x);

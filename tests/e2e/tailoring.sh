@@ -65,6 +65,15 @@ check "the tailoring file is kept in the history" test \
 check "report re-renders the tailored scan with its tailoring" test \
 	"$(py "$T_TMP/re.json" "d['scan']['tailoring']['id']")" = acme
 
+"$PLUMB" report --db "$DB" --scan latest --format arf -o "$T_TMP/t.arf" 2>&1
+check "the ARF report carries the tailoring file itself" grep -q 'Kernel hardened by the hypervisor' "$T_TMP/t.arf"
+if command -v oscap >/dev/null 2>&1; then
+	check "the tailored ARF passes oscap ds rds-validate" oscap ds rds-validate "$T_TMP/t.arf"
+else
+	T_N=$((T_N + 1))
+	echo "ok $T_N - oscap ds rds-validate # SKIP oscap is not installed"
+fi
+
 # Refused tailorings: exit 1, file:line, nothing recorded.
 refuse() {	# NAME BASELINE-ID BODY WANT-IN-MESSAGE
 	tailoring "$T_TMP/bad.xml" "$2" "$3"
