@@ -20,12 +20,15 @@
  * whole substack as one line and fail when they run past the end of their
  * level, and done/die ending only the current substack.  Each module takes
  * every return value it can give (success, one value for each distinct
- * action among the failure codes, and ignore); pam_permit only succeeds and
- * pam_deny only fails.  A second-factor module verifies a factor only when
- * it succeeds as itself; weakening options (nullok, nouserok, alwaysok,
- * Duo's default failmode=safe or groups=) add runs where it succeeds or is
- * ignored without one.  A depth-first search over (line, state) pairs, each
+ * action among the failure codes, and ignore, which pam_unix never gives);
+ * pam_permit only succeeds and pam_deny only fails.  A second-factor module
+ * verifies a factor only when it succeeds as itself; weakening options
+ * (nullok, nouserok, alwaysok, Duo's default failmode=safe or groups=) add
+ * runs where it succeeds or is ignored without one.  A depth-first search over (line, state) pairs, each
  * visited once, finds a successful run without a factor if there is one.
+ * A second search of the same kind looks for a successful run that passed
+ * no first factor (a password, a smart card, ...): a second factor alone,
+ * like a passwordless pam_u2f, is one factor.
  */
 #include <ctype.h>
 #include <stdarg.h>
@@ -101,6 +104,9 @@ enum pam_factor {
  * authentication opened, so the run authenticates nobody new. */
 #define PAM_RUN_SECOND 0x1	/* a second-factor module verified one */
 #define PAM_RUN_BACKEND 0x2	/* a back-end-dependent module succeeded */
+/* The first-factor search collects this bit alone, in place of the two
+ * above, so a state still fits its 64-bit key. */
+#define PAM_RUN_FIRST 0x1	/* a first-factor module succeeded */
 
 /* Impressions, as libpam names them. */
 enum { PAM_IMP_UNDEF, PAM_IMP_POSITIVE, PAM_IMP_NEGATIVE };
@@ -108,6 +114,7 @@ enum { PAM_IMP_UNDEF, PAM_IMP_POSITIVE, PAM_IMP_NEGATIVE };
 struct pam_outcome {
 	int ret;		/* the return value */
 	unsigned proves;	/* PAM_RUN_* bits this outcome sets */
+	int first;		/* a first factor was verified */
 	char *label;		/* for the path: "success", "user_unknown", ... */
 };
 
@@ -154,6 +161,28 @@ static const struct {
 	{ "pam_pkcs11", PAM_F_BACKEND },
 	{ "pam_p11", PAM_F_BACKEND },
 };
+
+/* Modules whose success verifies a first factor: something the user
+ * knows or is, or a credential a server vouches for.  pam_rootok is here
+ * because its caller, root, authenticated when that session began. */
+static const char *const pam_first_modules[] = {
+	"pam_unix", "pam_unix2", "pam_sss", "pam_ldap", "pam_krb5",
+	"pam_winbind", "pam_userdb", "pam_pwdfile", "pam_systemd_home",
+	"pam_fprintd", "pam_radius_auth", "pam_radius", "pam_pkcs11",
+	"pam_p11", "pam_ssh_agent_auth", "pam_rootok",
+};
+
+static int
+pam_is_first(const char *module)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(pam_first_modules) /
+	     sizeof(pam_first_modules[0]); i++)
+		if (strcmp(pam_first_modules[i], module) == 0)
+			return 1;
+	return 0;
+}
 
 /* Where libpam and distributions keep module files. */
 static const char *const pam_moddir_globs[] = {
@@ -763,6 +792,7 @@ pam_add_outcome(struct pam_entry *en, int ret, unsigned proves,
 	en->out = xreallocarray(en->out, en->nout + 1, sizeof(*en->out));
 	en->out[en->nout].ret = ret;
 	en->out[en->nout].proves = proves;
+	en->out[en->nout].first = 0;
 	en->out[en->nout].label = xstrdup(label);
 	en->nout++;
 }
@@ -891,10 +921,12 @@ pam_classify(struct pam_ctx *c, struct pam_entry *en)
 			 en->line);
 		proves = PAM_RUN_SECOND;
 	}
-	if (strcmp(en->module, "pam_duo") == 0)
+	if (strcmp(en->module, "pam_duo") == 0) {
 		pam_duo_outcomes(c, en, proves);
-	else
+	} else {
 		pam_add_outcome(en, PAM_RET_SUCCESS, proves, "success");
+		en->out[en->nout - 1].first = pam_is_first(en->module);
+	}
 	if (en->nout == 1 && en->out[0].ret != PAM_RET_SUCCESS)
 		return;		/* pam_duo without configuration */
 
@@ -919,7 +951,9 @@ pam_classify(struct pam_ctx *c, struct pam_entry *en)
 				"failure" : pam_ret_names[rep]);
 	}
 
-	if (en->factor != PAM_F_SECOND)
+	/* pam_unix's authenticate never answers PAM_IGNORE; other modules
+	 * may (pam_sss and pam_ldap for unknown users, for instance). */
+	if (en->factor != PAM_F_SECOND && strcmp(en->module, "pam_unix") != 0)
 		pam_add_outcome(en, PAM_RET_IGNORE, 0, "ignore");
 	if (strcmp(en->module, "pam_google_authenticator") == 0 &&
 	    pam_has_arg(en, "nullok")) {
@@ -1218,6 +1252,7 @@ enum pam_goal {
 	PAM_GOAL_BYPASS,	/* success with no factor-bearing module */
 	PAM_GOAL_UNCERTAIN,	/* success with no certain second factor */
 	PAM_GOAL_SUCCESS,	/* any success */
+	PAM_GOAL_NO_FIRST,	/* success with no first factor */
 };
 
 struct pam_search {
@@ -1306,13 +1341,16 @@ pam_visit(struct pam_search *s, uint64_t key, struct errbuf *e)
  */
 static size_t
 pam_step(const struct pam_list *l, size_t i, const struct pam_outcome *o,
-	 struct pam_run *run)
+	 struct pam_run *run, enum pam_goal goal)
 {
 	const struct pam_entry *en = &l->e[i];
 	int level = en->level, act = en->actions[o->ret], decided = 0;
 	size_t h = i;
 
-	run->proves |= (unsigned char)o->proves;
+	if (goal == PAM_GOAL_NO_FIRST)
+		run->proves |= o->first ? PAM_RUN_FIRST : 0;
+	else
+		run->proves |= (unsigned char)o->proves;
 	switch (act) {
 	case PAM_ACT_RESET:
 		run->imp = run->sub[level] >> 1;
@@ -1369,6 +1407,8 @@ pam_goal_met(const struct pam_search *s, const struct pam_run *run)
 		return (run->proves & (PAM_RUN_SECOND | PAM_RUN_BACKEND)) == 0;
 	case PAM_GOAL_UNCERTAIN:
 		return (run->proves & PAM_RUN_SECOND) == 0;
+	case PAM_GOAL_NO_FIRST:
+		return (run->proves & PAM_RUN_FIRST) == 0;
 	case PAM_GOAL_SUCCESS:
 		break;
 	}
@@ -1402,7 +1442,8 @@ pam_dfs(struct pam_search *s, size_t i, struct pam_run run, struct errbuf *e)
 		}
 		for (k = 0; k < en->nout; k++) {
 			struct pam_run next = run;
-			size_t ni = pam_step(l, i, &en->out[k], &next);
+			size_t ni = pam_step(l, i, &en->out[k], &next,
+					     s->goal);
 
 			s->pe[s->depth] = i;
 			s->po[s->depth] = k;
@@ -1646,6 +1687,22 @@ pam_analyze(const struct plat_root *r, const char *service, unsigned flags,
 				 "succeed", service);
 	}
 done:
+	res->first_factor_required = -1;
+	if (res->verdict != PAM_VERDICT_ABSENT &&
+	    res->verdict != PAM_VERDICT_NEVER) {
+		for (i = 0; res->first_factor_module == NULL && i < stack->n;
+		     i++)
+			if (stack->e[i].kind == PAM_K_MODULE &&
+			    pam_is_first(stack->e[i].module))
+				res->first_factor_module =
+					xstrdup(stack->e[i].module);
+		rc = pam_search_run(stack, PAM_GOAL_NO_FIRST,
+				    &res->path_no_first,
+				    &res->npath_no_first, e);
+		if (rc < 0)
+			goto out;
+		res->first_factor_required = rc == 0;
+	}
 	rc = PLUMB_OK;
 	res->stack = c.listing.v;
 	res->nstack = c.listing.n;
@@ -1672,6 +1729,8 @@ pam_result_free(struct pam_result *res)
 	free(res->service);
 	free(res->file);
 	free(res->second_factor_module);
+	free(res->first_factor_module);
+	pam_strv_free(res->path_no_first, res->npath_no_first);
 	pam_strv_free(res->path, res->npath);
 	pam_strv_free(res->weak, res->nweak);
 	pam_strv_free(res->notes, res->nnotes);
@@ -1717,6 +1776,15 @@ pam_result_json(const struct pam_result *res)
 	if (res->verdict == PAM_VERDICT_UNCERTAIN)
 		json_object_set_new(o, "path_uncertain",
 				    pam_jstrv(res->path, res->npath));
+	json_object_set_new(o, "first_factor_required",
+			    res->first_factor_required < 0 ? json_null() :
+			    json_boolean(res->first_factor_required));
+	json_object_set_new(o, "first_factor_module",
+			    pam_jstr(res->first_factor_module));
+	json_object_set_new(o, "path_without_first_factor",
+			    res->first_factor_required == 0 ?
+			    pam_jstrv(res->path_no_first, res->npath_no_first) :
+			    json_null());
 	json_object_set_new(o, "weaknesses", pam_jstrv(res->weak, res->nweak));
 	json_object_set_new(o, "notes", pam_jstrv(res->notes, res->nnotes));
 	json_object_set_new(o, "auth_stack",

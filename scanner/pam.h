@@ -10,7 +10,9 @@
  * libpam's dispatcher runs it, with every module taking each return value
  * it can give, and the analysis asks whether any run that ends in success
  * never passed a successful second-factor module.  Such a run is reported
- * step by step ("file:line module(outcome)").
+ * step by step ("file:line module(outcome)").  It also asks whether every
+ * successful run passed a first factor, so that a second factor alone (a
+ * passwordless key, a TOTP-only sshd stack) is told apart from two.
  */
 #ifndef PLUMB_PAM_H
 #define PLUMB_PAM_H
@@ -45,6 +47,16 @@ struct pam_result {
 	 * on a back-end-dependent module; NULL (npath 0) otherwise. */
 	char **path;
 	size_t npath;
+	/* Whether every successful run also passed a first-factor module
+	 * (pam_unix, pam_sss, pam_krb5, ...; pam_rootok counts, its caller
+	 * being root already); -1 when no run succeeds or there is no stack.
+	 * first_factor_module is the first such module of the stack or NULL;
+	 * path_no_first one successful run without one (npath_no_first 0
+	 * when there is none). */
+	int first_factor_required;
+	char *first_factor_module;
+	char **path_no_first;
+	size_t npath_no_first;
 	char **weak;		/* weakening options and missing modules */
 	size_t nweak;
 	char **notes;		/* how the stack was read (fallbacks, ...) */
@@ -76,7 +88,9 @@ const char *pam_verdict_name(enum pam_verdict v);
 /*
  * The result as evidence: {service, present, file, verdict,
  * second_factor_module|null, path_that_bypasses|null, path_uncertain?,
- * weaknesses, notes, auth_stack, used_other}.  A new reference.
+ * first_factor_required (bool|null), first_factor_module|null,
+ * path_without_first_factor|null, weaknesses, notes, auth_stack,
+ * used_other}.  A new reference.
  */
 json_t *pam_result_json(const struct pam_result *res);
 

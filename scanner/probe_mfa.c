@@ -625,8 +625,10 @@ mfa_method_enabled(const json_t *eff, const char *m, enum mfa_pamv pv)
 
 struct mfa_ctx_result {
 	enum status status;
-	json_t *lists;		/* [{methods, usable, second_factor}] */
-	char *failing;		/* the first list without a second factor */
+	json_t *lists;		/* [{methods, usable, first_factor,
+				 *   second_factor}] */
+	char *failing;		/* why the first list without two factors
+				 * fails ("logins with ... need ...") */
 	int usable;		/* lists a user can complete */
 };
 
@@ -649,6 +651,9 @@ mfa_judge_context(const json_t *eff, const json_t *pam, const json_t *duo,
 	size_t n = 0, i;
 	int uncertain = 0, error = 0, duo_ok = 0;
 	const char *pam_module = mfa_str(pam, "second_factor_module");
+	const char *pam_first_module = mfa_str(pam, "first_factor_module");
+	int pam_first = json_is_true(json_object_get(pam,
+						     "first_factor_required"));
 
 	memset(r, 0, sizeof(*r));
 	r->lists = json_array();
@@ -676,8 +681,8 @@ mfa_judge_context(const json_t *eff, const json_t *pam, const json_t *duo,
 	}
 	for (i = 0; i < n; i++) {
 		char *ms = xstrdup(lists[i]), *q = ms, *m;
-		int ok = 1, second = 0, maybe = 0, err = 0;
-		json_t *sf = json_null();
+		int ok = 1, second = 0, maybe = 0, err = 0, first = 0;
+		json_t *sf = json_null(), *ff = json_null();
 
 		while ((m = strsep(&q, ",")) != NULL) {
 			char *colon = strchr(m, ':');
@@ -693,6 +698,21 @@ mfa_judge_context(const json_t *eff, const json_t *pam, const json_t *duo,
 				(strcmp(m, "keyboard-interactive") == 0 ||
 				 strcmp(m, "password") == 0 ||
 				 strcmp(m, "none") == 0);
+			/* A key, a host key, a Kerberos ticket or a password
+			 * sshd checks itself is a factor of its own; a
+			 * PAM-backed method gives the factors of the PAM
+			 * stack, however often the list repeats it. */
+			if (!first && !via_pam && strcmp(m, "none") != 0) {
+				first = 1;
+				json_decref(ff);
+				ff = json_string(m);
+			} else if (!first && via_pam && pam_first) {
+				first = 1;
+				json_decref(ff);
+				ff = json_sprintf("%s via PAM (%s)", m,
+						  pam_first_module != NULL ?
+						  pam_first_module : "?");
+			}
 			if (via_pam && pv == MFA_PAM_SECOND && !second) {
 				second = 1;
 				json_decref(sf);
@@ -718,20 +738,34 @@ mfa_judge_context(const json_t *eff, const json_t *pam, const json_t *duo,
 			json_decref(sf);
 			sf = json_string("login_duo (ForceCommand)");
 		}
-		json_array_append_new(r->lists, json_pack("{s:s,s:b,s:o}",
-			"methods", lists[i], "usable", ok, "second_factor",
-			ok ? sf : (json_decref(sf), json_null())));
+		if (!ok) {
+			json_decref(sf);
+			json_decref(ff);
+			sf = json_null();
+			ff = json_null();
+		}
+		json_array_append_new(r->lists, json_pack("{s:s,s:b,s:o,s:o}",
+			"methods", lists[i], "usable", ok, "first_factor", ff,
+			"second_factor", sf));
 		if (!ok)
 			continue;
 		r->usable++;
-		if (second)
+		if (second && first)
 			continue;
+		if (second) {
+			if (r->failing == NULL)
+				r->failing = xasprintf("logins with %s need "
+					"only the second factor, no password, "
+					"key or other first factor", lists[i]);
+			continue;
+		}
 		if (err)
 			error = 1;
 		else if (maybe)
 			uncertain = 1;
 		else if (r->failing == NULL)
-			r->failing = xstrdup(lists[i]);
+			r->failing = xasprintf("logins with %s need no second "
+					       "factor", lists[i]);
 	}
 	if (r->failing != NULL)
 		r->status = STATUS_FAIL;
@@ -815,8 +849,7 @@ sshd_mfa_judge(const json_t *facts, const struct check *chk,
 				    json_string(check_param_get(chk, "match")));
 	st = g.status;
 	if (g.failing != NULL)
-		first_fail = xasprintf("logins with %s need no second factor",
-				       g.failing);
+		first_fail = xstrdup(g.failing);
 	json_decref(eff);
 
 	ctxs = json_array();
@@ -854,8 +887,7 @@ sshd_mfa_judge(const json_t *facts, const struct check *chk,
 			"lists", r.lists));
 		st = status_combine(st, r.status);
 		if (r.failing != NULL && first_fail == NULL)
-			first_fail = xasprintf("for Match %s (%s:%lld), logins "
-					       "with %s need no second factor",
+			first_fail = xasprintf("for Match %s (%s:%lld), %s",
 					       mfa_str(b, "criteria"),
 					       mfa_str(b, "file"),
 					       (long long)json_integer_value(
@@ -922,8 +954,9 @@ static const struct check_param_spec pam_mfa_params[] = {
 	  "a PAM service to judge (repeatable; default sshd, login, sudo, su "
 	  "and gdm-password, lightdm where installed)" },
 	{ "require", CHECK_PARAM_BOOL, 0,
-	  "a bypassable service fails the check (default true; false only "
-	  "reports)" },
+	  "a bypassable service, or one other than sshd where the second "
+	  "factor alone lets a user in, fails the check (default true; false "
+	  "only reports)" },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -990,7 +1023,7 @@ pam_mfa_judge(const json_t *facts, const struct check *chk,
 	json_t *ev = json_object(), *svcs = json_array();
 	const char **want = NULL;
 	size_t nwant = 0, i, present = 0;
-	struct dynbuf ok, bad, unk, err, absent;
+	struct dynbuf ok, bad, unk, err, absent, single;
 	enum status st = STATUS_PASS;
 	int require = check_param_bool(chk, "require", 1);
 
@@ -1024,6 +1057,7 @@ pam_mfa_judge(const json_t *facts, const struct check *chk,
 	dynbuf_init(&unk, PLUMB_TEXT_MAX);
 	dynbuf_init(&err, PLUMB_TEXT_MAX);
 	dynbuf_init(&absent, PLUMB_TEXT_MAX);
+	dynbuf_init(&single, PLUMB_TEXT_MAX);
 	for (i = 0; i < nwant; i++) {
 		const json_t *s = mfa_find_service(facts, want[i]);
 		const char *v = mfa_str(s, "verdict");
@@ -1047,6 +1081,14 @@ pam_mfa_judge(const json_t *facts, const struct check *chk,
 		} else if (strcmp(v, "uncertain") == 0) {
 			mfa_list_add(&unk, want[i]);
 			st = status_combine(st, STATUS_UNKNOWN);
+		} else if (strcmp(v, "enforced") == 0 &&
+			   strcmp(want[i], "sshd") != 0 &&
+			   json_is_false(json_object_get(s,
+					"first_factor_required"))) {
+			/* sshd's own methods (a key) may give the first
+			 * factor; every other service has only PAM's */
+			mfa_list_add(&single, want[i]);
+			st = status_combine(st, STATUS_FAIL);
 		} else {
 			const char *m = mfa_str(s, "second_factor_module");
 			char *t = xasprintf("%s (%s)", want[i],
@@ -1069,6 +1111,11 @@ pam_mfa_judge(const json_t *facts, const struct check *chk,
 		if (bad.len)
 			(void)dynbuf_printf(&m, "no second factor needed for "
 					    "%s; ", bad.data);
+		if (single.len)
+			(void)dynbuf_printf(&m, "the second factor alone is "
+					    "enough (no password or other "
+					    "first factor) for %s; ",
+					    single.data);
 		if (unk.len)
 			(void)dynbuf_printf(&m, "second factor depends on a "
 					    "back end for %s; ", unk.data);
@@ -1092,6 +1139,7 @@ pam_mfa_judge(const json_t *facts, const struct check *chk,
 	dynbuf_release(&unk);
 	dynbuf_release(&err);
 	dynbuf_release(&absent);
+	dynbuf_release(&single);
 	free(want);
 }
 

@@ -65,9 +65,12 @@ is "enforced: UsePAM and KbdInteractiveAuthentication with file:line" \
 is "enforced: the one method list has its second factor from PAM" \
 	'[(l["methods"], l["second_factor"]) for l in ev("mfa.ssh")["lists"]]' \
 	"[('publickey,keyboard-interactive', 'keyboard-interactive via PAM (pam_google_authenticator)')]"
-is "enforced: the Match Group block with a password list still needs PAM's code" \
-	'(blk("mfa.ssh", "Group admins")["status"], [l["second_factor"] for l in blk("mfa.ssh", "Group admins")["lists"]])' \
-	"('pass', ['keyboard-interactive via PAM (pam_google_authenticator)', 'password via PAM (pam_google_authenticator)'])"
+is "enforced: the Match Group block with a password list still needs key and PAM's code" \
+	'(blk("mfa.ssh", "Group admins")["status"], [(l["first_factor"], l["second_factor"]) for l in blk("mfa.ssh", "Group admins")["lists"]])' \
+	"('pass', [('publickey', 'keyboard-interactive via PAM (pam_google_authenticator)'), ('publickey', 'password via PAM (pam_google_authenticator)')])"
+is "enforced: PAM stacks with a password and a key report both factors" \
+	'[(s["service"], s["first_factor_required"], s["first_factor_module"]) for s in ev("mfa.pam-services")["services"]]' \
+	"[('sshd', False, None), ('login', True, 'pam_unix'), ('sudo', True, 'pam_unix'), ('su', True, 'pam_rootok'), ('gdm-password', True, 'pam_unix')]"
 is "enforced: a Match block that changes no login keyword is not judged" \
 	'[b["match"] for b in ev("mfa.ssh")["match_blocks"]]' "['Group admins']"
 is "enforced: PasswordAuthentication in a Match block is shown beside the global value" \
@@ -90,7 +93,10 @@ is "bypass: services without configuration are listed as absent" \
 	"[('login', 'absent', None, None), ('su', 'absent', None, None)]"
 is "bypass: the pam-mfa message names the bypassable services" \
 	'res("mfa.pam-services")["message"]' \
-	"no second factor needed for sshd, lightdm; not configured: login, sudo, su"
+	"no second factor needed for sshd, lightdm; the second factor alone is enough (no password or other first factor) for gdm-password; not configured: login, sudo, su"
+is "bypass: a passwordless gdm (pam_u2f alone) is one factor" \
+	'(svc("mfa.pam-services", "gdm-password")["verdict"], svc("mfa.pam-services", "gdm-password")["path_without_first_factor"])' \
+	"('enforced', ['/etc/pam.d/gdm-password:2 pam_u2f(success)'])"
 is "bypass: publickey,keyboard-interactive over that stack fails" \
 	'(res("mfa.ssh")["status"], ev("mfa.ssh")["lists"][0]["second_factor"], ev("mfa.ssh")["pam"]["path_that_bypasses"])' \
 	"('fail', None, ['/etc/pam.d/sshd:2 pam_unix(success)'])"
@@ -144,6 +150,9 @@ is "methods: one list without a second factor fails" \
 is "methods: without AuthenticationMethods any single method is a way in" \
 	'(res("ssh.any-password")["status"], sorted(l["methods"] for l in ev("ssh.any-password")["lists"] if l["usable"]))' \
 	"('fail', ['password', 'publickey'])"
+is "methods: a TOTP-only PAM stack behind keyboard-interactive alone is one factor" \
+	'(res("ssh.pam-only")["status"], res("ssh.pam-only")["message"], ev("ssh.pam-only")["lists"][0]["first_factor"])' \
+	"('fail', 'SSH second factor not enforced: logins with keyboard-interactive need only the second factor, no password, key or other first factor', None)"
 is "methods: a Match block whose Include drops the factor fails, naming the drop-in" \
 	'(res("ssh.match-blocks")["status"], where(blk("ssh.match-blocks", "User deploy")["effective"]["authenticationmethods"]))' \
 	"('fail', 'publickey /etc/ssh/cases/deploy.d/10-keys.conf:2')"

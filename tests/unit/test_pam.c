@@ -37,6 +37,9 @@ struct pam_case {
 	const char *path[8];		/* exact bypass/uncertain path */
 	const char *weak;		/* substring of a weakness, or NULL */
 	const char *note;		/* substring of a note, or NULL */
+	/* first_factor_required: FIRST_ANY leaves it unchecked */
+	enum { FIRST_ANY, FIRST_YES, FIRST_NO } first;
+	const char *no_first[4];	/* exact run without a first factor */
 };
 
 #define GA "pam_google_authenticator"
@@ -93,6 +96,38 @@ static const struct pam_case cases[] = {
 		.verdict = PAM_VERDICT_BYPASS,
 		.path = { "/etc/pam.d/su:1 pam_rootok(failure)",
 			  "/etc/pam.d/su:2 pam_unix(success)" },
+	},
+	{
+		.name = "pam__totp_alone_is_a_second_factor_without_a_first",
+		.files = { { "etc/pam.d/sshd",
+			"auth required pam_google_authenticator.so\n" } },
+		.service = "sshd",
+		.verdict = PAM_VERDICT_ENFORCED,
+		.module = GA,
+		.first = FIRST_NO,
+		.no_first = { "/etc/pam.d/sshd:1 pam_google_authenticator(success)" },
+	},
+	{
+		.name = "pam__sufficient_u2f_before_password_skips_the_first_factor",
+		.files = { { "etc/pam.d/login",
+			"auth sufficient pam_u2f.so\n"
+			"auth required pam_unix.so\n"
+			"auth required pam_u2f.so\n" } },
+		.service = "login",
+		.verdict = PAM_VERDICT_ENFORCED,
+		.module = "pam_u2f",
+		.first = FIRST_NO,
+		.no_first = { "/etc/pam.d/login:1 pam_u2f(success)" },
+	},
+	{
+		.name = "pam__password_then_totp_has_both_factors",
+		.files = { { "etc/pam.d/login",
+			"auth required pam_unix.so\n"
+			"auth required pam_google_authenticator.so\n" } },
+		.service = "login",
+		.verdict = PAM_VERDICT_ENFORCED,
+		.module = GA,
+		.first = FIRST_YES,
 	},
 	{
 		.name = "pam__debian_jump_over_deny_then_second_factor_is_enforced",
@@ -544,6 +579,17 @@ run_case(void **state)
 		if (c->note != NULL &&
 		    !contains(res->notes, res->nnotes, c->note))
 			fail_msg("no note mentions \"%s\"", c->note);
+		if (c->first != FIRST_ANY)
+			assert_int_equal(res->first_factor_required,
+					 c->first == FIRST_YES);
+		for (n = 0; n < 4 && c->no_first[n] != NULL; n++)
+			;
+		if (c->first == FIRST_NO) {
+			assert_int_equal(res->npath_no_first, n);
+			for (i = 0; i < n; i++)
+				assert_string_equal(res->path_no_first[i],
+						    c->no_first[i]);
+		}
 	}
 	pam_result_free(res);
 	plat_root_free(r);
