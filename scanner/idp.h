@@ -154,6 +154,21 @@ int idp_google_collect(const struct idp_conf *conf, json_t **facts,
 int idp_duo_collect(const struct idp_conf *conf, json_t **facts,
 		    struct errbuf *e);
 
+/*
+ * The policy facts of one user (an idp_user_new entry with "id" and
+ * "guest" set): fills enforced_by, bypass and "enforced".
+ * Entra: policies is the conditionalAccess/policies value list, groups and
+ * roles map each group or role id named by them to {member id: true}.
+ * Okta: policies are the ACTIVE OKTA_SIGN_ON policies sorted by priority,
+ * each with its rules (sorted by priority) under "_rules"; members maps
+ * group ids to {user id: true}.
+ */
+void idp_entra_evaluate(json_t *user, const json_t *policies,
+			const json_t *groups, const json_t *roles,
+			int sec_defaults);
+void idp_okta_evaluate(json_t *user, const json_t *policies,
+		       const json_t *members);
+
 /* A facts object with provider, tenant, base_url and an empty users list. */
 json_t *idp_facts_new(const struct idp_conf *conf);
 

@@ -302,9 +302,8 @@ static const char *const entra_phishing_resistant[] = {
 	"x509CertificateMultiFactor",
 };
 
-/* The three facts for one user from the policies read. */
-static void
-entra_judge_user(json_t *user, const json_t *policies, const json_t *groups,
+void
+idp_entra_evaluate(json_t *user, const json_t *policies, const json_t *groups,
 		 const json_t *roles, int sec_defaults)
 {
 	const char *uid = json_string_value(json_object_get(user, "id"));
@@ -475,7 +474,7 @@ idp_entra_collect(const struct idp_conf *conf, json_t **facts,
 		json_object_set_new(nu, "registered", json_boolean(
 			json_is_true(json_object_get(d, "isMfaRegistered"))));
 		json_object_set_new(nu, "phishing_resistant", json_boolean(pr));
-		entra_judge_user(nu, pol, groups, roles, sec_defaults);
+		idp_entra_evaluate(nu, pol, groups, roles, sec_defaults);
 		json_array_append_new(out_users, nu);
 	}
 	idp_users_finish(out_users);

@@ -238,9 +238,8 @@ okta_rule_zoned(const json_t *rule)
 	return conn != NULL && strcmp(conn, "ANYWHERE") != 0;
 }
 
-/* The three facts' policy half for one user. */
-static void
-okta_judge_user(json_t *user, const json_t *policies, const json_t *members)
+void
+idp_okta_evaluate(json_t *user, const json_t *policies, const json_t *members)
 {
 	const char *uid = json_string_value(json_object_get(user, "id"));
 	const json_t *p, *rule;
@@ -490,7 +489,7 @@ idp_okta_collect(const struct idp_conf *conf, json_t **facts,
 		}
 		json_object_set_new(nu, "registered", json_boolean(reg));
 		json_object_set_new(nu, "phishing_resistant", json_boolean(pr));
-		okta_judge_user(nu, active_pol, members);
+		idp_okta_evaluate(nu, active_pol, members);
 		json_array_append_new(out_users, nu);
 		json_decref(factors);
 		json_decref(roles);

@@ -207,6 +207,26 @@ for f in scan.out scan.err scan.json report.html report.txt db.dump; do
 	else ok "no secret or token in $f"; fi
 done
 
+# ---- drift: a new user without MFA regresses the control -------------------
+/usr/bin/python3 - "$D/baseline.xml" >"$D/grow.xml" <<'PY'
+import re, sys
+s = open(sys.argv[1]).read()
+controls = re.findall(r"  <control .*?</control>\n", s, re.S)
+print(s[:s.index("  <control ")] +
+      controls[0].replace("entra-pass", "entra-grow") + "</baseline>")
+PY
+"$PLUMB" scan --root "$ROOT" --baseline "$D/grow.xml" --db "$D/g.db" \
+	--format json -o "$D/g1.json" >/dev/null 2>&1
+"$PLUMB" scan --root "$ROOT" --baseline "$D/grow.xml" --db "$D/g.db" \
+	--format json -o "$D/g2.json" >/dev/null 2>&1
+check "drift: the first scan passes, the second fails" \
+	test "$(jq_py "$D/g1.json" "d['results'][0]['status']")/$(jq_py "$D/g2.json" "d['results'][0]['status']")" = "pass/fail"
+"$PLUMB" diff --db "$D/g.db" --format json -o "$D/gdiff.json" >/dev/null 2>&1
+check "drift: plumb diff reports the control regressed for its owner" \
+	test "$(jq_py "$D/gdiff.json" "[(e['kind'], e['control'], e['owner']) for e in d['events']]")" = "[('regressed', 'idp.entra-grow.all', 'msp')]"
+check "drift: the new user is in the second scan's evidence" \
+	test "$(jq_py "$D/g2.json" "[u['user'] for u in d['results'][0]['evidence']['users'] if not u['compliant']]")" = "['newhire@smbco.example']"
+
 # ---- TLS verification cannot be skipped -------------------------------------
 # The first control alone (entra-pass), trusting a CA that did not sign.
 /usr/bin/python3 - "$D/baseline.xml" "$D/ca.pem" "$D/other.pem" >"$D/wrongca.xml" <<'PY'

@@ -20,7 +20,8 @@ as Duo does.  Every request is appended to --log as one JSON line
 Scenarios (reference notes 3.5): entra-pass (two pages, 429 Retry-After,
 empty page with a next link), entra-fail (expired token refreshed once,
 admin without MFA, registered-not-enforced, report-only policy, break-glass
-exclusion), entra-403, entra-slow (429 beyond the budget), okta-mix (Link
+exclusion), entra-grow (a user without MFA
+appears from the second scan on), entra-403, entra-slow (429 beyond the budget), okta-mix (Link
 paging, X-Rate-Limit-Reset 429, pending factor only, zone bypass), google-mix
 (nextPageToken, enrolled-not-enforced), duo-mix (next_offset, bypass),
 duo-badsig (signature refused).
@@ -174,6 +175,19 @@ ENTRA = {
         "roles": {"role-ga": ["a1", "bg"]},
         "secdefaults": False,
         "expire_first_token": True,
+    },
+    # Drift: from the second token on (the second scan) a new user
+    # without MFA appears.
+    "entra-grow": {
+        "users": [[graph_user("a1", "admin@smbco.example")]],
+        "reg": [[graph_reg("a1", "admin@smbco.example", True, True,
+                           ["fido2"])]],
+        "policies": [ca_policy("Require MFA for all users", "enabled",
+                               ["All"], "mfa")],
+        "groups": {}, "roles": {}, "secdefaults": False,
+        "grow_after_first": (graph_user("n1", "newhire@smbco.example"),
+                             graph_reg("n1", "newhire@smbco.example", False,
+                                       False, [])),
     },
     "entra-403": {"forbid_reg": True},
     "entra-slow": {"always_429": True},
@@ -392,6 +406,10 @@ class Handler(BaseHTTPRequestHandler):
             return
         page = int(q.get("page", "0"))
         base = self.origin() + "/s/" + scen + "/v1.0"
+        if d.get("grow_after_first") and st["tokens"] >= 2:
+            nu, nr = d["grow_after_first"]
+            d = dict(d, users=[d["users"][0] + [nu]],
+                     reg=[d["reg"][0] + [nr]])
 
         def paged(pages, path):
             body = {"@odata.context": "https://graph.microsoft.com/v1.0/"
