@@ -232,11 +232,8 @@
 /* Scans shown in the HTML report's trend charts (the newest ones). */
 #define PLUMB_TREND_SCANS_MAX 60
 
-/* Characters in a delivery's channel, target (a URL) or key. */
-#define PLUMB_DELIVERY_FIELD_MAX 2048
-
-/* Queued deliveries read at once: a run attempts at most this many. */
-#define PLUMB_DELIVERY_BATCH_MAX 1000
+/* plumb.conf: a few dozen lines; 64 KiB refuses anything that is not one. */
+#define PLUMB_CONFIG_MAX (64u * 1024)
 
 /* One identity-provider API answer (a page of users, a policy list):
  * Graph and Okta pages of 999/200 users are a few MiB at most. */
@@ -268,5 +265,11 @@
 
 /* Link header bytes kept from one answer (Okta sends one per relation). */
 #define PLUMB_IDP_HEADER_MAX (16u * 1024)
+
+/* Characters in a delivery's channel, target (a URL) or key. */
+#define PLUMB_DELIVERY_FIELD_MAX 2048
+
+/* Queued deliveries read at once: a run attempts at most this many. */
+#define PLUMB_DELIVERY_BATCH_MAX 1000
 
 #endif
