@@ -87,9 +87,11 @@ hostile_doc(void)
 	/* Invalid UTF-8 and an embedded NUL in the evidence and message. */
 	r = json_array_get(results, 1);
 	json_object_set_new(r, "message",
-			    str_nocheck("bad \xff\xfe utf8 \xc0\xaf and \0 NUL", 26));
+			    str_nocheck("bad \xff\xfe utf8 \xc0\xaf and \0 NUL",
+					sizeof("bad \xff\xfe utf8 \xc0\xaf and \0 NUL") - 1));
 	json_object_set_new(json_object_get(r, "evidence"), "raw",
-			    str_nocheck("\xed\xa0\x80 surrogate", 13));
+			    str_nocheck("\xed\xa0\x80 surrogate",
+					sizeof("\xed\xa0\x80 surrogate") - 1));
 
 	doc = json_pack("{s:s, s:{s:s, s:i, s:s, s:s, s:o, s:s, "
 			"s:{s:s, s:s, s:s, s:s}, s:s}, s:o}",
@@ -260,12 +262,11 @@ writers__sarif_has_required_fields_and_levels(void **state)
 static void
 writers__oscal_findings_follow_the_vocabulary(void **state)
 {
-	json_t *ar = json_output("oscal"), *res, *findings;
+	json_t *root = json_output("oscal"), *ar, *res, *findings;
 	size_t i;
 
 	(void)state;
-	ar = json_object_get(ar, "assessment-results") ?
-	     json_incref(json_object_get(ar, "assessment-results")) : NULL;
+	ar = json_object_get(root, "assessment-results");
 	assert_non_null(ar);
 	res = json_array_get(json_object_get(ar, "results"), 0);
 	assert_int_equal(json_array_size(json_object_get(res, "observations")), 8);
@@ -287,7 +288,7 @@ writers__oscal_findings_follow_the_vocabulary(void **state)
 	/* A control id starting with a digit becomes a valid token. */
 	assert_string_equal(report_str(report_get(json_array_get(findings, 4),
 		"target", NULL), "target-id"), "_0day.waived");
-	json_decref(ar);
+	json_decref(root);
 }
 
 static void
