@@ -1135,6 +1135,96 @@ out:
 
 /* ---- verifying ---- */
 
+/* The result's value for results column col, as store_insert_results
+ * stored it: raw_status falls back to status. */
+static const char *
+store_result_col(const json_t *res, const char *col)
+{
+	const json_t *v = json_object_get(res, col);
+
+	if ((v == NULL || json_is_null(v)) && strcmp(col, "raw_status") == 0)
+		v = json_object_get(res, "status");
+	return json_string_value(v);
+}
+
+static int
+store_same(const char *a, const char *b)
+{
+	return (a == NULL && b == NULL) ||
+	       (a != NULL && b != NULL && strcmp(a, b) == 0);
+}
+
+/*
+ * The results rows are a copy of the document's results kept for queries;
+ * the hash covers only the document, so each row is compared with it here
+ * and an edit to the rows alone is caught too.
+ */
+static int
+store_verify_results(struct store *s, int64_t seq, const json_t *doc,
+		     struct errbuf *e)
+{
+	static const char *const cols[] = { "status", "raw_status", "owner",
+					    "family", "severity", "message" };
+	const json_t *results = json_object_get(doc, "results"), *res, *x;
+	sqlite3_stmt *st = NULL;
+	size_t i, k, rows = 0;
+	const char *what = NULL, *cid = NULL;
+	char *ev;
+	int rc, r;
+
+	if ((r = store_prepare(s, "SELECT control_id, status, raw_status, "
+			       "owner, family, severity, message, evidence "
+			       "FROM results WHERE scan_seq = ?1", &st, e)) != 0)
+		return r;
+	sqlite3_bind_int64(st, 1, seq);
+	while (what == NULL && (rc = sqlite3_step(st)) == SQLITE_ROW) {
+		cid = (const char *)sqlite3_column_text(st, 0);
+		rows++;
+		res = NULL;
+		json_array_foreach(results, i, x)
+			if (cid != NULL && store_same(json_string_value(
+				json_object_get(x, "id")), cid)) {
+				res = x;
+				break;
+			}
+		if (res == NULL) {
+			what = "a row its document does not have";
+			break;
+		}
+		for (k = 0; k < sizeof(cols) / sizeof(cols[0]); k++)
+			if (!store_same(store_result_col(res, cols[k]),
+					(const char *)sqlite3_column_text(
+						st, (int)k + 1)))
+				what = cols[k];
+		x = json_object_get(res, "evidence");
+		ev = x != NULL ? store_canonical(x) : NULL;
+		if (what == NULL && !store_same(ev, (const char *)
+						sqlite3_column_text(st, 7)))
+			what = "evidence";
+		free(ev);
+	}
+	if (what == NULL && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+		r = store_err(s, rc, e, "reading the results of scan %lld",
+			      (long long)seq);
+		goto out;
+	}
+	if (what == NULL && rows != json_array_size(results)) {
+		r = err_set(e, PLUMB_EINVAL, "%s: scan %lld: %zu results rows "
+			    "for the %zu results of its document (rows were "
+			    "removed or added)", s->path, (long long)seq, rows,
+			    json_array_size(results));
+		goto out;
+	}
+	if (what != NULL)
+		r = err_set(e, PLUMB_EINVAL, "%s: scan %lld: the results row of "
+			    "control %s differs from its document (%s was "
+			    "altered)", s->path, (long long)seq,
+			    cid != NULL ? cid : "(null)", what);
+out:
+	sqlite3_finalize(st);
+	return r;
+}
+
 /* Checks that the stored document names its own row: the hash covers the
  * document, so this binds each link to its place in the chain. */
 static int
@@ -1168,6 +1258,8 @@ store_verify_doc(struct store *s, sqlite3_stmt *st, int64_t seq,
 		r = err_set(e, PLUMB_EINVAL, "%s: scan %lld: the document names "
 			    "another scan id than its row (the record was "
 			    "altered)", s->path, (long long)seq);
+	else
+		r = store_verify_results(s, seq, doc, e);
 out:
 	json_decref(doc);
 	return r;

@@ -105,8 +105,9 @@ char *store_canonical(const json_t *doc);
 /*
  * Walks the whole history oldest first and recomputes every link: each
  * scan's prev_hash must equal the previous scan's hash (64 zeros for the
- * first), its hash must equal sha256_hex(prev_hash || stored text), and the
- * stored document must name the row's own seq, prev_hash and id.  Returns 0
+ * first), its hash must equal sha256_hex(prev_hash || stored text), the
+ * stored document must name the row's own seq, prev_hash and id, and its
+ * results rows must say what the document's results say.  Returns 0
  * when every link holds (an empty history is valid).  At the first broken
  * link returns PLUMB_EINVAL with *bad_seq set to that scan's seq and e
  * saying what broke (an altered document; a scan removed, inserted or

@@ -170,6 +170,8 @@ if command -v sqlite3 >/dev/null 2>&1; then
 	}
 	tamper "editing a stored result is caught at that scan" 2 \
 		"UPDATE scans SET doc = replace(doc, '\"status\":\"fail\"', '\"status\":\"pass\"') WHERE seq = 2;"
+	tamper "editing only a results row is caught at that scan" 2 \
+		"UPDATE results SET status = 'pass', raw_status = 'pass' WHERE scan_seq = 2 AND status = 'fail';"
 	tamper "deleting a scan in the middle is caught at the next one" 4 \
 		"PRAGMA foreign_keys=OFF; DELETE FROM results WHERE scan_seq = 3; DELETE FROM scans WHERE seq = 3;"
 	tamper "reordering two scans is caught" 2 \
