@@ -8,7 +8,9 @@
  *   - a control whose status turns from good to bad (drift_status_good)
  *     opens a regression at that scan's start time; the first good status
  *     after it resolves it, and the difference is its time to remediate,
- *     counted for the party that owned the control when it regressed;
+ *     counted for the party that owned the control when it regressed
+ *     (for a shared control its owner of record, the first party listed,
+ *     whoever was on duty to be told);
  *   - a control bad in the newest scan of its series is open drift, aged
  *     from the scan where it turned bad ("first_seen" when it was already
  *     bad in the first scan plumb has of it: its true start is unknown);
