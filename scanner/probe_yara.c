@@ -521,10 +521,14 @@ struct yara_sweep {
 	size_t inflight;	/* queued or being scanned or not collected */
 	int closing;
 
-	pthread_mutex_t bmu;	/* the memory budget, first come first served */
+	pthread_mutex_t bmu;	/* the arena, first come first served */
 	pthread_cond_t bcond;
-	uint64_t bused;
 	uint64_t bnext, bserving;
+	unsigned char *arena;	/* PLUMB_YARA_BUF_BUDGET bytes, mapped once */
+	struct yara_block {
+		size_t off, len;
+	} live[PLUMB_YARA_THREADS_MAX];	/* blocks in use, by offset */
+	size_t nlive;
 
 	struct yara_worker *workers;
 	unsigned nalloc;	/* workers allocated */
@@ -593,31 +597,107 @@ yara_cache_fail(struct yara_sweep *s, const struct errbuf *ce)
 	s->cache = NULL;
 }
 
-/* ---- memory budget ---- */
+/* ---- memory budget ----
+ *
+ * Files larger than a worker's kept buffer are read into blocks of one
+ * arena of PLUMB_YARA_BUF_BUDGET bytes, mapped once per sweep: its pages
+ * are faulted in once and reused, where a mapping per file would fault
+ * every page of every large file again and unmap it with a TLB shootdown
+ * across the workers.  Blocks are handed out first come first served
+ * (first fit; a request waits until a hole is large enough, which at
+ * worst is when the arena is empty).  A file larger than the whole arena
+ * (only with a size cap above the budget) gets a mapping of its own and
+ * the arena to itself while it is scanned, so the budget still holds but
+ * for that one file.
+ */
 
-static void
-yara_budget_take(struct yara_sweep *s, uint64_t n)
+/* First fit among the live blocks (sorted by offset); 1 and *off when n
+ * bytes fit. */
+static int
+yara_arena_fit(const struct yara_sweep *s, size_t n, size_t *off)
 {
+	size_t at = 0, i;
+
+	for (i = 0; i < s->nlive; i++) {
+		if (s->live[i].off - at >= n)
+			break;
+		at = s->live[i].off + s->live[i].len;
+	}
+	if (PLUMB_YARA_BUF_BUDGET - at < n && i == s->nlive)
+		return 0;
+	*off = at;
+	return 1;
+}
+
+/* Takes a block of n bytes (n > 0); NULL with errno when memory cannot
+ * be mapped. */
+static unsigned char *
+yara_budget_take(struct yara_sweep *s, size_t n)
+{
+	unsigned char *p = NULL;
 	uint64_t ticket;
+	size_t off = 0, i;
+	int own = n > PLUMB_YARA_BUF_BUDGET;
 
 	pthread_mutex_lock(&s->bmu);
 	ticket = s->bnext++;
-	/* In ticket order; a request larger than the whole budget waits
-	 * until it is alone. */
 	while (ticket != s->bserving ||
-	       (s->bused > 0 && s->bused + n > PLUMB_YARA_BUF_BUDGET))
+	       (own ? s->nlive > 0 : !yara_arena_fit(s, n, &off)))
 		pthread_cond_wait(&s->bcond, &s->bmu);
+	if (own) {
+		p = mmap(NULL, n, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		off = 0;
+		n = PLUMB_YARA_BUF_BUDGET;
+	} else {
+		if (s->arena == NULL) {
+			void *a = mmap(NULL, PLUMB_YARA_BUF_BUDGET,
+				       PROT_READ | PROT_WRITE, MAP_PRIVATE |
+				       MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+			if (a != MAP_FAILED) {
+				(void)madvise(a, PLUMB_YARA_BUF_BUDGET,
+					      MADV_HUGEPAGE);
+				s->arena = a;
+			}
+		}
+		p = s->arena != NULL ? s->arena + off : MAP_FAILED;
+	}
+	if (p != MAP_FAILED) {
+		for (i = s->nlive; i > 0 && s->live[i - 1].off > off; i--)
+			s->live[i] = s->live[i - 1];
+		s->live[i].off = off;
+		s->live[i].len = n;
+		s->nlive++;
+	} else {
+		p = NULL;
+	}
 	s->bserving++;
-	s->bused += n;
 	pthread_cond_broadcast(&s->bcond);
 	pthread_mutex_unlock(&s->bmu);
+	return p;
 }
 
+/* Gives back a block yara_budget_take handed out for n bytes. */
 static void
-yara_budget_give(struct yara_sweep *s, uint64_t n)
+yara_budget_give(struct yara_sweep *s, unsigned char *p, size_t n)
 {
+	size_t off, i;
+
+	if (n > PLUMB_YARA_BUF_BUDGET) {
+		munmap(p, n);
+		off = 0;
+	} else {
+		off = (size_t)(p - s->arena);
+	}
 	pthread_mutex_lock(&s->bmu);
-	s->bused -= n;
+	for (i = 0; i < s->nlive && s->live[i].off != off; i++)
+		;
+	if (i < s->nlive) {
+		s->nlive--;
+		memmove(&s->live[i], &s->live[i + 1],
+			(s->nlive - i) * sizeof(s->live[0]));
+	}
 	pthread_cond_broadcast(&s->bcond);
 	pthread_mutex_unlock(&s->bmu);
 }
@@ -684,14 +764,10 @@ yara_scan_job(struct yara_worker *w, struct yara_job *j)
 		goto out;
 	}
 	if (want > PLUMB_YARA_BUF_KEEP) {
-		yara_budget_take(s, want);
-		buf = mmap(NULL, (size_t)want, PROT_READ | PROT_WRITE,
-			   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-		if (buf == MAP_FAILED) {
+		buf = yara_budget_take(s, (size_t)want);
+		if (buf == NULL) {
 			j->err = errno;
 			j->skip = WALK_SKIP_ERROR;
-			yara_budget_give(s, want);
-			buf = NULL;
 			goto out;
 		}
 		big = 1;
@@ -743,10 +819,8 @@ out:
 		close(j->fd);
 		j->fd = -1;
 	}
-	if (big) {
-		munmap(buf, (size_t)want);
-		yara_budget_give(s, want);
-	}
+	if (big)
+		yara_budget_give(s, buf, (size_t)want);
 }
 
 static void *
@@ -1378,6 +1452,8 @@ out:
 	pthread_mutex_destroy(&s->mu);
 	pthread_cond_destroy(&s->work);
 	pthread_cond_destroy(&s->done);
+	if (s->arena != NULL)
+		munmap(s->arena, PLUMB_YARA_BUF_BUDGET);
 	pthread_mutex_destroy(&s->bmu);
 	pthread_cond_destroy(&s->bcond);
 	free(s);
