@@ -26,6 +26,14 @@ int cmd_diff(int argc, char **argv);
 int cmd_keygen(int argc, char **argv);
 int cmd_export(int argc, char **argv);
 int cmd_verify(int argc, char **argv);
+int cmd_push(int argc, char **argv);
+
+struct config;
+struct push_conf;
+/* The push settings plumb.conf gives for url (strings borrowed from cfg and
+ * url), shared by `plumb push` and scheduled scans. */
+void cmd_push_conf(const struct config *cfg, const char *url,
+		   struct push_conf *pc);
 
 /* Prints "plumb: <message>" on stderr. */
 void cli_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

@@ -22,6 +22,7 @@
 #include "output.h"
 #include "owners.h"
 #include "plat.h"
+#include "push.h"
 #include "sched.h"
 #include "store.h"
 #include "store_blob.h"
@@ -139,9 +140,10 @@ scan_notify(struct store *st, const struct owners *own, const json_t *doc,
 }
 
 /* The one log line of a scheduled run: what was scanned, the counts of
- * each status that occurred, the drift and the exit status. */
+ * each status that occurred, the drift, the exit status and what the push
+ * did (push: "" or "; pushed ..."). */
 static void
-scan_log(const json_t *doc, int rc)
+scan_log(const json_t *doc, int rc, const char *push)
 {
 	const json_t *scan = json_object_get(doc, "scan");
 	const json_t *bl = json_object_get(scan, "baseline");
@@ -159,15 +161,58 @@ scan_log(const json_t *doc, int rc)
 			dynbuf_printf(&b, " %s %lld", k,
 				      (long long)json_integer_value(v));
 	sched_log(0, "scan %s (#%lld) %s %s: %lld controls,%s; drift %zu; "
-		  "exit %d",
+		  "exit %d%s",
 		  id != NULL ? id : "?",
 		  (long long)json_integer_value(json_object_get(scan, "seq")),
 		  bid != NULL ? bid : "?", bver != NULL ? bver : "?",
 		  (long long)json_integer_value(json_object_get(sum, "total")),
 		  b.data != NULL ? b.data : "",
 		  json_array_size(json_object_get(json_object_get(doc, "drift"),
-						  "events")), rc);
+						  "events")), rc, push);
 	dynbuf_release(&b);
+}
+
+/* A scheduled run retries the notifications earlier runs could not send,
+ * even when this one has none of its own to queue. */
+static void
+scan_flush(struct store *st, const struct owners *own)
+{
+	struct drift_notify_stats ns = { 0, 0, 0, 0 };
+	struct notify_conf nc;
+	struct errbuf e = { "" };
+
+	drift_notify_conf(own, &nc);
+	if (drift_notify_flush(st, &nc, notify_warn, NULL, &ns, &e) != 0)
+		cli_error("warning: sending notifications: %s", e.msg);
+}
+
+/* Keeps the last reason a push failed, for the log line. */
+static void
+scan_push_warn(const char *scan_id, const char *why, void *arg)
+{
+	struct errbuf *last = arg;
+
+	snprintf(last->msg, sizeof(last->msg), "scan %s: %s", scan_id, why);
+}
+
+/* Pushes the history to push_url when plumb.conf names one; returns what
+ * happened for the log line ("" when there is nothing to push to). */
+static char *
+scan_push(struct store *st, const struct config *cfg)
+{
+	struct push_conf pc;
+	struct push_stats ps = { 0, 0, 0 };
+	struct errbuf e = { "" }, last = { "" };
+
+	if (cfg->push_url == NULL)
+		return xstrdup("");
+	cmd_push_conf(cfg, cfg->push_url, &pc);
+	if (push_run(st, &pc, scan_push_warn, &last, &ps, &e) != 0)
+		return xasprintf("; push failed: %s", e.msg);
+	if (ps.left > 0 && last.msg[0] != '\0')
+		return xasprintf("; pushed %zu, %zu queued (last failure: %s)",
+				 ps.sent, ps.left, last.msg);
+	return xasprintf("; pushed %zu, %zu queued", ps.sent, ps.left);
 }
 
 int
@@ -394,9 +439,15 @@ cmd_scan(int argc, char **argv)
 	 * run and never changes the scan's exit status. */
 	if (notify)
 		scan_notify(st, own, doc, eo.now);
+	else if (scheduled && own != NULL)
+		scan_flush(st, own);
 	rc = engine_exit_status(doc);
-	if (scheduled)
-		scan_log(doc, rc);
+	if (scheduled) {
+		char *pushed = scan_push(st, cfg);
+
+		scan_log(doc, rc, pushed);
+		free(pushed);
+	}
 out:
 	if (scheduled && rc == EXIT_PLUMB_ERROR)
 		sched_log(1, "scan not recorded: %s", e.msg[0] != '\0' ?

@@ -22,6 +22,7 @@ static const struct verb verbs[] = {
 	{ "keygen", cmd_keygen, "make an Ed25519 key pair for signing bundles" },
 	{ "export", cmd_export, "write a signed evidence bundle of a scan" },
 	{ "verify", cmd_verify, "check an evidence bundle or a history's chain" },
+	{ "push", cmd_push, "send recorded scans to a collector (store and forward)" },
 };
 
 static void
