@@ -145,10 +145,14 @@ install: $(BUILD)/plumb
 	if [ -d contrib/systemd ]; then install -d $(DESTDIR)$(PREFIX)/lib/systemd/system && \
 	  for f in contrib/systemd/*.service contrib/systemd/*.timer; do [ -e "$$f" ] && \
 	  sed 's|@BINDIR@|$(BINDIR)|g' "$$f" > $(DESTDIR)$(PREFIX)/lib/systemd/system/$$(basename $$f); done; fi; true
+	install -D -m 0644 contrib/plumb.conf.example $(DESTDIR)$(DATADIR)/examples/plumb.conf
+	install -D -m 0644 contrib/cron/plumb $(DESTDIR)$(DATADIR)/examples/cron.d-plumb
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/plumb
 	rm -rf $(DESTDIR)$(DATADIR)
+	rm -f $(DESTDIR)$(PREFIX)/lib/systemd/system/plumb.service \
+	  $(DESTDIR)$(PREFIX)/lib/systemd/system/plumb.timer
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability \
