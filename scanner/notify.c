@@ -26,6 +26,7 @@ notify_message(const json_t *doc, const char *party, json_t *events)
 	const json_t *bl = json_object_get(scan, "baseline");
 	const json_t *ev;
 	struct dynbuf b;
+	json_t *msg;
 	char *text;
 	size_t i;
 
@@ -51,11 +52,14 @@ notify_message(const json_t *doc, const char *party, json_t *events)
 		}
 	}
 	text = dynbuf_take(&b, NULL);
-	return json_pack("{s:s, s:s, s:s, s:O?, s:{s:O?, s:s, s:s, s:O?}, s:O}",
-			 "schema", "plumb.notify/1", "text", text, "party", party,
-			 "host", host, "scan", "seq", json_object_get(scan, "seq"),
-			 "id", jstr(scan, "id"), "started", jstr(scan, "started"),
-			 "baseline", bl, "events", events);
+	msg = json_pack("{s:s, s:s, s:s, s:O?, s:{s:O?, s:s, s:s, s:O?}, s:O}",
+			"schema", "plumb.notify/1", "text", text ? text : "",
+			"party", party, "host", host, "scan", "seq",
+			json_object_get(scan, "seq"), "id", jstr(scan, "id"),
+			"started", jstr(scan, "started"), "baseline", bl,
+			"events", events);
+	free(text);
+	return msg;
 }
 
 static void
