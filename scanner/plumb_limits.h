@@ -208,6 +208,13 @@
 /* Directive lines read from sshd_config and its includes together. */
 #define PLUMB_SSHD_LINES_MAX 100000
 
+/* sudoers includes nested deeper than this are refused (sudo allows 128;
+ * Debian ships one level, /etc/sudoers.d). */
+#define PLUMB_SUDOERS_INCLUDE_DEPTH_MAX 16
+
+/* sudoers files read per scan, includes and includedir entries together. */
+#define PLUMB_SUDOERS_FILES_MAX 1024
+
 /* An input file kept in the history as a blob (baseline, owners file): as
  * large as the XML loader accepts, no larger. */
 #define PLUMB_BLOB_MAX PLUMB_XML_MAX

@@ -5,7 +5,8 @@
  * The "pam" probe (subject: one service, or NULL for every service on the
  * host) runs pam.c's analysis and returns {mode, services: [...]}, one
  * entry per service as pam_result_json gives it, or {service, error} when
- * a service cannot be read.  The "sshd" probe (subject: the configuration
+ * a service cannot be read, plus "sudoers" (sudoers.c's rules that skip
+ * authentication) when sudo is among the services.  The "sshd" probe (subject: the configuration
  * path, /etc/ssh/sshd_config by default) returns sshd_config.c's facts plus
  * "effective" (the values "sshd -T" prints without -C), "pam" (the verdict
  * on the sshd PAM service, falling back to "other" as libpam does) and,
@@ -26,9 +27,11 @@
 #include "plat.h"
 #include "probe.h"
 #include "sshd_config.h"
+#include "sudoers.h"
 #include "util.h"
 
 #define MFA_SSHD_CONFIG "/etc/ssh/sshd_config"
+#define MFA_SUDOERS "/etc/sudoers"
 
 /* Services pam-mfa judges when the baseline names none; the display
  * managers only where they are installed. */
@@ -68,6 +71,19 @@ mfa_strv_has(char **v, size_t n, const char *s)
 	return 0;
 }
 
+/* sudoers facts, or {file, error} when they cannot be read. */
+static json_t *
+mfa_sudoers(const struct plat_root *r)
+{
+	struct errbuf e;
+	json_t *j = NULL;
+
+	if (sudoers_read(r, MFA_SUDOERS, &j, &e) != PLUMB_OK)
+		return json_pack("{s:s,s:s}", "file", MFA_SUDOERS, "error",
+				 e.msg);
+	return j;
+}
+
 static int
 pam_collect(const struct probe_ctx *ctx, const char *subject, json_t **facts,
 	    struct errbuf *e)
@@ -81,6 +97,8 @@ pam_collect(const struct probe_ctx *ctx, const char *subject, json_t **facts,
 	f = json_object();
 	svcs = json_array();
 	json_object_set_new(f, "services", svcs);
+	if (subject == NULL || strcmp(subject, "sudo") == 0)
+		json_object_set_new(f, "sudoers", mfa_sudoers(ctx->root));
 	if (subject != NULL) {
 		json_array_append_new(svcs, mfa_pam_service(ctx->root, subject));
 		*facts = f;
@@ -952,7 +970,8 @@ const struct check_type check_sshd_mfa = {
 static const struct check_param_spec pam_mfa_params[] = {
 	{ "service", CHECK_PARAM_STRING, CHECK_PARAM_MULTI,
 	  "a PAM service to judge (repeatable; default sshd, login, sudo, su "
-	  "and gdm-password, lightdm where installed)" },
+	  "and gdm-password, lightdm where installed); for sudo, sudoers "
+	  "rules that skip authentication for every command fail it too" },
 	{ "require", CHECK_PARAM_BOOL, 0,
 	  "a bypassable service, or one other than sshd where the second "
 	  "factor alone lets a user in, fails the check (default true; false "
@@ -1010,6 +1029,48 @@ mfa_find_service(const json_t *facts, const char *svc)
 	return NULL;
 }
 
+/*
+ * Copies the sudoers rules that skip authentication into the sudo entry of
+ * the evidence ("sudoers_without_authentication").  Returns -1 when sudoers
+ * could not be read (*why says why), 1 when a rule lets someone run every
+ * command without authenticating (*why names the first), else 0.
+ */
+static int
+mfa_sudoers_judge(const json_t *facts, json_t *entry, char **why)
+{
+	const json_t *su = json_object_get(facts, "sudoers"), *k;
+	json_t *skips = json_array();
+	size_t i;
+	int rc = 0;
+
+	*why = NULL;
+	json_object_set_new(entry, "sudoers_without_authentication", skips);
+	if (su == NULL || (json_object_get(su, "error") == NULL &&
+			   !json_is_true(json_object_get(su, "present"))))
+		return 0;
+	if (json_object_get(su, "error") != NULL) {
+		json_object_set(entry, "sudoers_error",
+				json_object_get(su, "error"));
+		*why = xasprintf("sudoers: %s", mfa_str(su, "error"));
+		return -1;
+	}
+	json_array_foreach(json_object_get(su, "skips"), i, k) {
+		json_array_append(skips, (json_t *)k);
+		if (rc == 0 && json_is_true(json_object_get(k, "all"))) {
+			rc = 1;
+			*why = xasprintf("sudo (%s %s for %s, %s:%lld)",
+					 strcmp(mfa_str(k, "kind"),
+						"nopasswd") == 0 ?
+					 "NOPASSWD:" : "Defaults !authenticate:",
+					 mfa_str(k, "commands"),
+					 mfa_str(k, "who"), mfa_str(k, "file"),
+					 (long long)json_integer_value(
+						 json_object_get(k, "line")));
+		}
+	}
+	return rc;
+}
+
 static void
 mfa_list_add(struct dynbuf *b, const char *s)
 {
@@ -1023,7 +1084,10 @@ pam_mfa_judge(const json_t *facts, const struct check *chk,
 	json_t *ev = json_object(), *svcs = json_array();
 	const char **want = NULL;
 	size_t nwant = 0, i, present = 0;
-	struct dynbuf ok, bad, unk, err, absent, single;
+	struct dynbuf ok, bad, unk, err, absent, single, noauth;
+	json_t *entry;
+	char *why = NULL;
+	int sudo;
 	enum status st = STATUS_PASS;
 	int require = check_param_bool(chk, "require", 1);
 
@@ -1058,6 +1122,7 @@ pam_mfa_judge(const json_t *facts, const struct check *chk,
 	dynbuf_init(&err, PLUMB_TEXT_MAX);
 	dynbuf_init(&absent, PLUMB_TEXT_MAX);
 	dynbuf_init(&single, PLUMB_TEXT_MAX);
+	dynbuf_init(&noauth, PLUMB_TEXT_MAX);
 	for (i = 0; i < nwant; i++) {
 		const json_t *s = mfa_find_service(facts, want[i]);
 		const char *v = mfa_str(s, "verdict");
@@ -1070,9 +1135,18 @@ pam_mfa_judge(const json_t *facts, const struct check *chk,
 			mfa_list_add(&absent, want[i]);
 			continue;
 		}
-		json_array_append_new(svcs, json_deep_copy(s));
+		entry = json_deep_copy(s);
+		json_array_append_new(svcs, entry);
 		present++;
-		if (json_object_get(s, "error") != NULL || v == NULL) {
+		sudo = strcmp(want[i], "sudo") == 0 ?
+			mfa_sudoers_judge(facts, entry, &why) : 0;
+		if (sudo < 0) {
+			mfa_list_add(&err, why);
+			st = status_combine(st, STATUS_ERROR);
+		} else if (sudo > 0) {
+			mfa_list_add(&noauth, why);
+			st = status_combine(st, STATUS_FAIL);
+		} else if (json_object_get(s, "error") != NULL || v == NULL) {
 			mfa_list_add(&err, want[i]);
 			st = status_combine(st, STATUS_ERROR);
 		} else if (strcmp(v, "bypass") == 0) {
@@ -1099,6 +1173,8 @@ pam_mfa_judge(const json_t *facts, const struct check *chk,
 			mfa_list_add(&ok, t);
 			free(t);
 		}
+		free(why);
+		why = NULL;
 	}
 	if (present == 0) {
 		check_outcome_set(out, STATUS_NOTAPPLICABLE, "none of the PAM "
@@ -1111,6 +1187,10 @@ pam_mfa_judge(const json_t *facts, const struct check *chk,
 		if (bad.len)
 			(void)dynbuf_printf(&m, "no second factor needed for "
 					    "%s; ", bad.data);
+		if (noauth.len)
+			(void)dynbuf_printf(&m, "sudoers lets every command "
+					    "run without authentication: %s; ",
+					    noauth.data);
 		if (single.len)
 			(void)dynbuf_printf(&m, "the second factor alone is "
 					    "enough (no password or other "
@@ -1140,6 +1220,7 @@ pam_mfa_judge(const json_t *facts, const struct check *chk,
 	dynbuf_release(&err);
 	dynbuf_release(&absent);
 	dynbuf_release(&single);
+	dynbuf_release(&noauth);
 	free(want);
 }
 

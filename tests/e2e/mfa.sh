@@ -54,6 +54,9 @@ is "enforced: sshd, login, sudo, su and the installed gdm are judged" \
 is "enforced: su's pam_rootok is not a bypass, and says so" \
 	'[n for n in svc("mfa.pam-services", "su")["notes"] if "pam_rootok" in n]' \
 	"['/etc/pam.d/su:2 pam_rootok: a caller that is already root passes without authenticating; that run is not counted as skipping the second factor']"
+is "enforced: a NOPASSWD rule for one command is listed, not failed; dotted and ~ files are skipped" \
+	'[(k["who"], k["commands"], k["all"], k["file"], k["line"]) for k in svc("mfa.pam-services", "sudo")["sudoers_without_authentication"]]' \
+	"[('backup', '/usr/bin/rsync --server *', False, '/etc/sudoers.d/backup', 2)]"
 is "enforced: lightdm is not installed, so not judged" \
 	'[s["service"] for s in ev("mfa.pam-services")["services"] if s["service"] == "lightdm"]' "[]"
 is "enforced: the effective AuthenticationMethods with file:line" \
@@ -138,6 +141,15 @@ is "drop-in: the sshd-mfa message names the Match block and its line" \
 	"SSH second factor not enforced: for Match User backup (/etc/ssh/sshd_config:14), logins with publickey need no second factor"
 is "drop-in: sshd's PAM stack itself enforces the factor" \
 	'res("mfa.pam-sshd")["status"]' pass
+
+# -- sudoers rules that skip authentication, over a PAM stack with a key
+scan mfa-sudo-nopasswd 2
+is "sudo: NOPASSWD for every command (through an alias) fails despite pam_u2f" \
+	'(res("mfa.sudo")["status"], res("mfa.sudo")["message"], svc("mfa.sudo", "sudo")["verdict"])' \
+	"('fail', 'sudoers lets every command run without authentication: sudo (NOPASSWD: EVERYTHING for %wheel, /etc/sudoers.d/wheel:2)', 'enforced')"
+is "sudo: every rule that skips authentication is evidence, with file:line" \
+	'[(k["kind"], k["who"], k["commands"], k["all"], "%s:%d" % (k["file"], k["line"])) for k in svc("mfa.sudo", "sudo")["sudoers_without_authentication"]]' \
+	"[('nopasswd', '%operators', 'PKG', False, '/etc/sudoers:11'), ('nopasswd', '%wheel', 'EVERYTHING', True, '/etc/sudoers.d/wheel:2'), ('!authenticate', 'deploy', 'ALL', True, '/etc/sudoers:3')]"
 
 # -- AuthenticationMethods lists and Match blocks, one config per control
 scan mfa-ssh-methods 2
