@@ -38,9 +38,11 @@ for t in "$BUILD"/tests/test_*; do
 	[ -x "$t" ] || continue
 	name=$(basename "$t")
 	echo "# $name"
+	t0=$(date +%s)
 	"$t" >"$log" 2>&1
 	st=$?
 	cat "$log"
+	echo "# $name took $(($(date +%s) - t0)) s"
 	count "$name" $st
 done
 for t in tests/e2e/*.sh; do
@@ -48,9 +50,11 @@ for t in tests/e2e/*.sh; do
 	name=$(basename "$t" .sh)
 	[ "$name" = lib ] && continue
 	echo "# e2e $name"
+	t0=$(date +%s)
 	timeout 900 sh "$t" >"$log" 2>&1
 	st=$?
 	cat "$log"
+	echo "# e2e $name took $(($(date +%s) - t0)) s"
 	count "e2e $name" $st
 done
 echo "$pass passed, $fail failed"
