@@ -282,6 +282,13 @@ struct idp_resp {
 	int too_big;
 };
 
+static void
+idp_resp_release(struct idp_resp *r)
+{
+	dynbuf_release(&r->body);
+	dynbuf_release(&r->link);
+}
+
 static size_t
 idp_write_cb(char *p, size_t size, size_t n, void *arg)
 {
@@ -552,16 +559,11 @@ out:
 	free(host);
 	free(path);
 	free(query);
-	if (ret != PLUMB_OK)
+	if (ret != PLUMB_OK) {
 		idp_scrub(c, e);
+		idp_resp_release(r);
+	}
 	return ret;
-}
-
-static void
-idp_resp_release(struct idp_resp *r)
-{
-	dynbuf_release(&r->body);
-	dynbuf_release(&r->link);
 }
 
 static int

@@ -30,7 +30,6 @@
 #include "idp.h"
 #include "plumb_limits.h"
 
-#define ENTRA_SCOPE "https%3A%2F%2Fgraph.microsoft.com%2F.default"
 
 static int
 entra_token(struct idp_client *c, struct errbuf *e)
@@ -38,7 +37,7 @@ entra_token(struct idp_client *c, struct errbuf *e)
 	const struct idp_conf *conf = idp_client_conf(c);
 	const char *id = idp_cred(c, "client_id");
 	const char *secret = idp_cred(c, "client_secret");
-	char *eid, *esecret, *body;
+	char *eid, *esecret, *body, *scope, *escope;
 	json_t *j = NULL;
 	const char *tok;
 	int r;
@@ -46,13 +45,19 @@ entra_token(struct idp_client *c, struct errbuf *e)
 	if (id == NULL || secret == NULL)
 		return err_set(e, PLUMB_EUSAGE, "entra credentials need "
 			       "client_id and client_secret");
+	/* All application permissions granted on the API the base URL names
+	 * (graph.microsoft.com, or a national cloud's Graph). */
+	scope = xasprintf("%s/.default", conf->base_url);
+	escope = idp_urlencode(scope);
 	eid = idp_urlencode(id);
 	esecret = idp_urlencode(secret);
 	body = xasprintf("client_id=%s&client_secret=%s&scope=%s&grant_type="
-			 "client_credentials", eid, esecret, ENTRA_SCOPE);
+			 "client_credentials", eid, esecret, escope);
 	explicit_bzero(esecret, strlen(esecret));
 	free(esecret);
 	free(eid);
+	free(escope);
+	free(scope);
 	r = idp_post_form(c, conf->token_url, body, &j, e);
 	explicit_bzero(body, strlen(body));
 	free(body);

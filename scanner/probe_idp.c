@@ -379,8 +379,15 @@ idp_mfa_judge(const json_t *facts, const struct check *chk,
 				"MFA not required by a policy"));
 		}
 		if (has_bypass) {
+			const json_t *bl = json_object_get(u, "bypass");
+			size_t nb = json_array_size(bl);
+			char *why = xasprintf("bypass: %s%s",
+					      json_string_value(json_array_get(bl, 0)),
+					      nb > 1 ? " (and more)" : "");
+
 			byp++;
-			json_array_append_new(problems, json_string("bypass"));
+			json_array_append_new(problems, json_host_str(why));
+			free(why);
 		}
 		if (json_array_size(problems) == 0)
 			ok++;

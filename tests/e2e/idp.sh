@@ -98,9 +98,15 @@ end=$(date +%s)
 if [ "$st" -eq 2 ]; then ok "the scan exits 2 (failures and errors)"; else
 	not_ok "the scan exits 2 (failures and errors)" "exit $st: $(cat "$D/scan.err")"; fi
 
+check "the scan document validates against plumb.scan/1" \
+	/usr/bin/python3 -c 'import json, sys, jsonschema
+jsonschema.Draft7Validator(json.load(open(sys.argv[1]))).validate(json.load(open(sys.argv[2])))' \
+	"$PLUMB_TOP/output/plumb.scan.schema.json" "$D/scan.json"
+
 # ---- statuses --------------------------------------------------------------
 for pair in idp.entra-pass.all=pass idp.entra-fail.all=fail \
 	idp.entra-fail.admins=fail idp.entra-403=error idp.entra-slow=error \
+	idp.entra-offsite=error idp.entra-echo=error \
 	idp.entra-env.all=pass idp.entra-openperm=error idp.okta-ssws.all=fail \
 	idp.okta-jwt.admins=fail idp.google.all=fail idp.google.admins=pass \
 	idp.duo.all=fail idp.duo-badsig=error; do
@@ -110,6 +116,19 @@ for pair in idp.entra-pass.all=pass idp.entra-fail.all=fail \
 	if [ "$got" = "$want" ]; then ok "$id is $want"; else
 		not_ok "$id is $want" "got $got: $(res "$id" "['message']")"; fi
 done
+
+LOG="$D/requests.log"
+count() {	# scenario method path-prefix status
+	/usr/bin/python3 -c '
+import json, sys
+n = 0
+for line in open(sys.argv[1]):
+    r = json.loads(line)
+    if r["scenario"] == sys.argv[2] and r["method"] == sys.argv[3] and \
+       r["path"].startswith(sys.argv[4]) and str(r["status"]) == sys.argv[5]:
+        n += 1
+print(n)' "$LOG" "$@"
+}
 
 # ---- evidence --------------------------------------------------------------
 # user USERS_OF_ID USER KEY: one field of one user's evidence entry.
@@ -141,6 +160,12 @@ check "entra 403: error says permission or licence" \
 	sh -c "echo \"$(res idp.entra-403 "['message']")\" | grep -q 'HTTP 403; missing permission or licence): Insufficient privileges'"
 check "entra slow: 429 beyond the budget is an error" \
 	sh -c "echo \"$(res idp.entra-slow "['message']")\" | grep -q '429'"
+check "entra offsite: a next link to another host is not followed" \
+	sh -c "echo \"$(res idp.entra-offsite "['message']")\" | grep -q 'outside https://127.0.0.1:$PORT/s/entra-offsite: not followed'"
+check "entra offsite: no request reached another host" \
+	test "$(count entra-offsite GET /s/entra-offsite/v1.0/users 200)" = 1
+check "entra echo: the echoed secret is redacted from the message" \
+	sh -c "echo \"$(res idp.entra-echo "['message']")\" | grep -q \"client secret '\[redacted\]' is not valid\""
 check "entra open credentials file: refused before any request" \
 	sh -c "echo \"$(res idp.entra-openperm "['message']")\" | grep -q 'must be mode 0600'"
 check "okta: a pending factor only is not registered" \
@@ -163,18 +188,6 @@ check "duo: a refused signature is an error naming it" \
 	sh -c "echo \"$(res idp.duo-badsig "['message']")\" | grep -q 'Invalid signature'"
 
 # ---- HTTP behaviour, from the server's log --------------------------------
-LOG="$D/requests.log"
-count() {	# scenario method path-prefix status
-	/usr/bin/python3 -c '
-import json, sys
-n = 0
-for line in open(sys.argv[1]):
-    r = json.loads(line)
-    if r["scenario"] == sys.argv[2] and r["method"] == sys.argv[3] and \
-       r["path"].startswith(sys.argv[4]) and str(r["status"]) == sys.argv[5]:
-        n += 1
-print(n)' "$LOG" "$@"
-}
 check "entra fail: the expired token was refreshed exactly once" \
 	test "$(count entra-fail POST /s/entra-fail/token 200)/$(count entra-fail GET /s/entra-fail/v1.0 401)" = "2/1"
 check "entra pass: the 429 was retried" \

@@ -21,7 +21,9 @@ Scenarios (reference notes 3.5): entra-pass (two pages, 429 Retry-After,
 empty page with a next link), entra-fail (expired token refreshed once,
 admin without MFA, registered-not-enforced, report-only policy, break-glass
 exclusion), entra-grow (a user without MFA
-appears from the second scan on), entra-403, entra-slow (429 beyond the budget), okta-mix (Link
+appears from the second scan on), entra-403, entra-offsite (a next link to
+another host), entra-echo (an error quoting the secret), entra-slow (429
+beyond the budget), okta-mix (Link
 paging, X-Rate-Limit-Reset 429, pending factor only, zone bypass), google-mix
 (nextPageToken, enrolled-not-enforced), duo-mix (next_offset, bypass),
 duo-badsig (signature refused).
@@ -190,6 +192,12 @@ ENTRA = {
                                        False, [])),
     },
     "entra-403": {"forbid_reg": True},
+    # A next link to another host: a token must never follow it.
+    "entra-offsite": {"users": [[graph_user("a1", "admin@smbco.example")],
+                                []],
+                      "offsite_next": True},
+    # A token endpoint that echoes the secret it was sent (entra-echo) is
+    # handled in do_POST.
     "entra-slow": {"always_429": True},
 }
 
@@ -323,9 +331,16 @@ class Handler(BaseHTTPRequestHandler):
         ok = False
         if scen is None or not rest.endswith("/token"):
             self.answer(404, {"error": "not_found"})
+        elif scen == "entra-echo":
+            self.answer(401, {"error": "invalid_client",
+                              "error_description": "client secret '%s' is "
+                              "not valid for %s" % (
+                                  form.get("client_secret"),
+                                  form.get("client_id"))})
         elif scen.startswith("entra"):
             ok = (form.get("client_id") == CLIENT_ID and
                   form.get("client_secret") == ARGS.secret and
+                  form.get("scope", "").endswith("/.default") and
                   form.get("grant_type") == "client_credentials")
             if not ok:
                 self.answer(401, {"error": "invalid_client",
@@ -417,6 +432,9 @@ class Handler(BaseHTTPRequestHandler):
             if page + 1 < len(pages):
                 body["@odata.nextLink"] = "%s%s?$skiptoken=X%%27%d%%27" \
                     "&page=%d" % (base, path, page, page + 1)
+                if d.get("offsite_next"):
+                    body["@odata.nextLink"] = body["@odata.nextLink"].replace(
+                        "https://127.0.0.1:", "https://localhost:")
             self.answer(200, body)
 
         if rest == "/v1.0/users":
