@@ -171,6 +171,32 @@ else
 fi
 stop
 
+# --- plumb push killed while the collector holds the request -------------------
+"$PLUMB" scan --root "$ROOT" --baseline "$BL" --db "$DB" >/dev/null 2>&1
+: >"$T_TMP/log"
+serve --delay 30
+conf "push_ca_file = $K/ca.pem"
+"$PLUMB" push --db "$DB" --config "$T_TMP/plumb.conf" "$URL" >/dev/null 2>&1 &
+P=$!
+i=0
+while [ "$(posts)" -lt 1 ] && [ "$i" -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+kill -9 "$P"
+wait "$P" 2>/dev/null
+p1=$(pending)
+stop
+serve
+push
+st=$?
+keys=$(python3 -c 'import json,sys; print(" ".join(sorted(set(json.loads(l)["idempotency_key"] for l in open(sys.argv[1])))))' "$T_TMP/log")
+if [ "$p1" -eq 1 ] && [ "$st" -eq 0 ] && [ "$(posts)" -eq 2 ] && [ "$(pending)" -eq 0 ] &&
+    [ "$(printf '%s\n' "$keys" | wc -w)" -eq 1 ]; then
+	ok "push killed mid-request: the scan stays queued, the next push delivers it under the same Idempotency-Key"
+else
+	not_ok "push killed mid-request: the scan stays queued, the next push delivers it under the same Idempotency-Key" \
+	    "pending after kill $p1, exit $st, $(posts) posts, keys $keys"
+fi
+stop
+
 # --- a scheduled scan pushes through push_url --------------------------------
 : >"$T_TMP/log"
 serve

@@ -153,7 +153,24 @@ st=$?
 check "the first run still completes (exit $st)" test "$st" -eq 0
 check "and only it was recorded" test "$(scans "$S/h.db")" -eq 1
 
-printf 'lock_wait_s = 300\n' >>"$S/conf"
+printf 'lock_wait_s = 1\n' >>"$S/conf"
+"$PLUMB" scan --scheduled --config "$S/conf" >/dev/null 2>&1 &
+A=$!
+: >"$S/h.db.lock"
+waitlock
+t0=$(date +%s)
+"$PLUMB" scan --scheduled --config "$S/conf" >"$T_TMP/out" 2>"$T_TMP/err"
+st=$?
+t1=$(date +%s)
+wait "$A"
+if [ "$st" -eq 1 ] && [ $((t1 - t0)) -le 4 ] &&
+    grep -q "another plumb scan is running (pid $A) and did not finish in time" "$T_TMP/err"; then
+	ok "with lock_wait_s = 1 the second run gives up after about a second"
+else
+	not_ok "with lock_wait_s = 1 the second run gives up after about a second" \
+	    "exit $st after $((t1 - t0)) s: $(cat "$T_TMP/err")"
+fi
+sed -i 's/^lock_wait_s = 1$/lock_wait_s = 300/' "$S/conf"
 "$PLUMB" scan --scheduled --config "$S/conf" >/dev/null 2>&1 &
 A=$!
 : >"$S/h.db.lock"
@@ -162,7 +179,7 @@ waitlock
 st=$?
 wait "$A"
 stA=$?
-if [ "$st" -eq 0 ] && [ "$stA" -eq 0 ] && [ "$(scans "$S/h.db")" -eq 3 ]; then
+if [ "$st" -eq 0 ] && [ "$stA" -eq 0 ] && [ "$(scans "$S/h.db")" -eq 4 ]; then
 	ok "with lock_wait_s the second run waits for the first, both recorded"
 else
 	not_ok "with lock_wait_s the second run waits for the first, both recorded" \

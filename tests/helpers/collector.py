@@ -3,11 +3,12 @@
 
     collector.py --port-file F --log F [--port N] [--lifetime S]
                  [--cert PEM --key PEM [--client-ca PEM]]
-                 [--fail N] [--status CODE]
+                 [--fail N] [--status CODE] [--delay S]
 
 Answers each POST: the first --fail requests with 503, the others with
 --status (default 200), and appends one JSON line per request to --log:
-{"status", "idempotency_key", "body" (text), "client_cn"}.  With --cert and
+{"status", "idempotency_key", "body" (text), "client_cn"}, then waits
+--delay seconds before answering (a slow collector).  With --cert and
 --key it speaks TLS; with --client-ca it requires a client certificate
 signed by that CA (mutual TLS).  Binds 127.0.0.1 only (port 0: ephemeral),
 writes the port to --port-file once listening, refuses bodies over 4 MiB,
@@ -21,6 +22,7 @@ import signal
 import ssl
 import sys
 import threading
+import time
 
 MAX_BODY = 4 << 20
 
@@ -34,6 +36,7 @@ ap.add_argument("--key")
 ap.add_argument("--client-ca")
 ap.add_argument("--fail", type=int, default=0)
 ap.add_argument("--status", type=int, default=200)
+ap.add_argument("--delay", type=float, default=0)
 args = ap.parse_args()
 state = {"n": 0}
 lock = threading.Lock()
@@ -61,6 +64,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
             f.write(json.dumps({"status": status, "client_cn": cn,
                                 "idempotency_key": self.headers.get("Idempotency-Key"),
                                 "body": body}) + "\n")
+        time.sleep(args.delay)
         msg = b"accepted\n" if status < 300 else b"try later\n"
         self.send_response(status)
         self.send_header("Content-Length", str(len(msg)))
