@@ -3,19 +3,24 @@
  * types: pam-mfa, sshd-mfa and sshd-option.
  *
  * The "pam" probe (subject: one service, or NULL for every service on the
- * host) runs pam.c's analysis and returns {mode, services: [...]}, one
+ * host) runs pam.c's analysis and returns {services: [...], sudoers?}, one
  * entry per service as pam_result_json gives it, or {service, error} when
- * a service cannot be read, plus "sudoers" (sudoers.c's rules that skip
- * authentication) when sudo is among the services.  The "sshd" probe (subject: the configuration
- * path, /etc/ssh/sshd_config by default) returns sshd_config.c's facts plus
+ * a service cannot be read, and sudoers.c's rules that skip authentication
+ * when sudo is among the services.  The "sshd" probe (subject: the
+ * configuration path, /etc/ssh/sshd_config by default) returns
+ * sshd_config.c's facts plus
  * "effective" (the values "sshd -T" prints without -C), "pam" (the verdict
  * on the sshd PAM service, falling back to "other" as libpam does) and,
  * when a ForceCommand runs login_duo, "login_duo" (its configuration).
  *
  * Judges read only these facts.  sshd-mfa decides, for the global
  * configuration and for every Match block that changes how users log in,
- * whether each AuthenticationMethods list a user can complete includes a
- * second factor (reference notes 4.1.3).
+ * whether each AuthenticationMethods list a user can complete includes two
+ * factors: a second factor, and a first one that is not the same thing (a
+ * key, or a password the PAM stack asks for besides its code; reference
+ * notes 4.1.3).  Blocks are judged one at a time, never in combination.
+ * pam-mfa asks the same of each service's PAM stack, and for sudo also of
+ * sudoers.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -956,7 +961,7 @@ sshd_mfa_judge(const json_t *facts, const struct check *chk,
 
 const struct check_type check_sshd_mfa = {
 	.name = "sshd-mfa",
-	.summary = "every way to log in over SSH includes a second factor "
+	.summary = "every way to log in over SSH needs two factors "
 		"(AuthenticationMethods, UsePAM and the sshd PAM stack)",
 	.probe = &probe_sshd,
 	.params = sshd_mfa_params,
@@ -1227,8 +1232,9 @@ pam_mfa_judge(const json_t *facts, const struct check *chk,
 const struct check_type check_pam_mfa = {
 	.name = "pam-mfa",
 	.summary = "every successful run of a service's PAM auth stack passes "
-		"a second-factor module (include, substack, jumps and "
-		"weakening options such as nullok taken into account)",
+		"a second-factor module and, but for sshd, a first factor "
+		"(include, substack, jumps and weakening options such as nullok "
+		"taken into account; sudoers for sudo)",
 	.probe = &probe_pam,
 	.params = pam_mfa_params,
 	.subject = pam_mfa_subject,
