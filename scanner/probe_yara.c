@@ -637,7 +637,7 @@ yara_budget_take(struct yara_sweep *s, size_t n)
 	unsigned char *p = NULL;
 	uint64_t ticket;
 	size_t off = 0, i;
-	int own = n > PLUMB_YARA_BUF_BUDGET;
+	int own = n > PLUMB_YARA_BUF_BUDGET, err = ENOMEM;
 
 	pthread_mutex_lock(&s->bmu);
 	ticket = s->bnext++;
@@ -647,6 +647,7 @@ yara_budget_take(struct yara_sweep *s, size_t n)
 	if (own) {
 		p = mmap(NULL, n, PROT_READ | PROT_WRITE,
 			 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+		err = errno;
 		off = 0;
 		n = PLUMB_YARA_BUF_BUDGET;
 	} else {
@@ -659,6 +660,8 @@ yara_budget_take(struct yara_sweep *s, size_t n)
 				(void)madvise(a, PLUMB_YARA_BUF_BUDGET,
 					      MADV_HUGEPAGE);
 				s->arena = a;
+			} else {
+				err = errno;
 			}
 		}
 		p = s->arena != NULL ? s->arena + off : MAP_FAILED;
@@ -675,6 +678,8 @@ yara_budget_take(struct yara_sweep *s, size_t n)
 	s->bserving++;
 	pthread_cond_broadcast(&s->bcond);
 	pthread_mutex_unlock(&s->bmu);
+	if (p == NULL)
+		errno = err;
 	return p;
 }
 

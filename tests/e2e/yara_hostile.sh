@@ -161,6 +161,45 @@ else
 	ok "# SKIP unreadable entries need root and setpriv to drop privileges"
 fi
 
+# ---- mounts: a bind-mount loop and another filesystem ----
+# In a private mount namespace of its own (unshare -m), so nothing is
+# mounted on the host; skipped where mounting is not allowed.
+mkdir -p mnt/a/b mnt/other
+printf 'hostile-needle\n' >mnt/a/top.txt
+if unshare -m --propagation private true 2>/dev/null; then
+	unshare -m --propagation private sh -c '
+		mount --bind mnt/a mnt/a/b || exit 3
+		mount -t tmpfs plumb-test mnt/other || exit 3
+		printf "hostile-needle\n" >mnt/other/in-tmpfs.txt
+		"$1" yara --no-cache --format json --rules "$2" mnt >mnt1.json 2>mnt1.err
+		"$1" yara --no-cache --cross-fs --format json --rules "$2" mnt >mnt2.json 2>mnt2.err
+		exit 0' sh "$PLUMB" "$RULES"
+	st=$?
+	if [ "$st" -eq 0 ]; then
+		reset_counts
+		skipped_loop=0 skipped_other_fs=0
+		eval "$(summ mnt1.json)"
+		if [ "$skipped_loop" -eq 1 ] && [ "$skipped_other_fs" -eq 1 ] && [ "$matches" -eq 1 ]; then
+			ok "a bind-mount loop is skipped as loop, another filesystem as other-fs"
+		else
+			not_ok "a bind-mount loop is skipped as loop, another filesystem as other-fs" \
+				"loop $skipped_loop other-fs $skipped_other_fs matches $matches: $(cat mnt1.json mnt1.err)"
+		fi
+		reset_counts
+		skipped_loop=0 skipped_other_fs=0
+		eval "$(summ mnt2.json)"
+		if [ "$skipped_other_fs" -eq 0 ] && [ "$matches" -eq 2 ]; then
+			ok "--cross-fs enters the other filesystem"
+		else
+			not_ok "--cross-fs enters the other filesystem" "$(cat mnt2.json mnt2.err)"
+		fi
+	else
+		ok "# SKIP mounting is not allowed here"
+	fi
+else
+	ok "# SKIP no private mount namespace (unshare -m) here"
+fi
+
 # ---- files that shrink and vanish while swept ----
 mkdir churn
 for i in 1 2 3 4 5 6 7 8; do
