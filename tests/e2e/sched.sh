@@ -228,6 +228,13 @@ if command -v systemd-analyze >/dev/null 2>&1; then
 	else
 		not_ok "systemd-analyze verify accepts plumb.service and plumb.timer" "$(cat "$T_TMP/out")"
 	fi
+	# The sandbox as systemd rates it: "OK" or "SAFE", never "EXPOSED".
+	lvl=$(systemd-analyze security --offline=yes "$T_TMP/units/plumb.service" 2>&1 |
+	    sed -n 's/.*Overall exposure level for plumb.service: \([0-9.]*\) \([A-Z]*\).*/\1 \2/p')
+	case $lvl in
+	*" OK" | *" SAFE") ok "systemd-analyze security rates the sandbox $lvl" ;;
+	*) not_ok "systemd-analyze security rates the sandbox OK or SAFE" "got '$lvl'" ;;
+	esac
 else
 	ok "# SKIP systemd-analyze is not installed"
 fi
