@@ -139,6 +139,24 @@ else
 	not_ok "/proc is not entered (pseudo-fs)" "$(cat proc.json)"
 fi
 
+# A rule that would run for minutes on every file: --timeout gives up on
+# the file and says so.
+mkdir slowtree && printf 'x\n' >slowtree/f
+printf 'rule slow { condition: for all i in (0..2000000000) : (i >= 0) }\n' >slow.yar
+start=$(date +%s)
+timeout 60 "$PLUMB" yara --no-cache --timeout 1 --format json --rules slow.yar slowtree >slow.json 2>&1
+st=$?
+took=$(( $(date +%s) - start ))
+reset_counts
+skipped_timeout=0
+eval "$(summ slow.json)"
+if [ "$st" -eq 0 ] && [ "$skipped_timeout" -eq 1 ] && [ "$took" -le 15 ]; then
+	ok "--timeout gives up on a file after its time and counts it as timeout"
+else
+	not_ok "--timeout gives up on a file after its time and counts it as timeout" \
+		"exit $st after ${took}s: $(cat slow.json)"
+fi
+
 # ---- unprivileged: unreadable entries ----
 if command -v setpriv >/dev/null 2>&1 && [ "$(id -u)" -eq 0 ]; then
 	chmod 755 "$T_TMP"
