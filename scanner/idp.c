@@ -1004,6 +1004,28 @@ idp_sort(json_t *a, int (*cmp)(const void *, const void *))
 	free(v);
 }
 
+/* The key idp_cmp_key compares by (qsort has no context argument; the
+ * probes run one at a time). */
+static const char *idp_sort_key;
+
+static int
+idp_cmp_key(const void *a, const void *b)
+{
+	const json_t *const *x = a, *const *y = b;
+	const char *s = json_string_value(json_object_get(*x, idp_sort_key));
+	const char *t = json_string_value(json_object_get(*y, idp_sort_key));
+
+	return strcmp(s ? s : "", t ? t : "");
+}
+
+void
+idp_sort_by(json_t *objects, const char *key)
+{
+	idp_sort_key = key;
+	idp_sort(objects, idp_cmp_key);
+	idp_sort_key = NULL;
+}
+
 void
 idp_users_finish(json_t *users)
 {

@@ -140,6 +140,8 @@ json_t *idp_user_new(const char *user, const char *id, int admin, int active,
 		     int guest, const char *status);
 /* Appends s to the array member k of user, once. */
 void idp_user_add(json_t *user, const char *k, const char *s);
+/* Sorts a list of objects by their string member key (stable evidence). */
+void idp_sort_by(json_t *objects, const char *key);
 /* Sorts every list of every user and the users by "user", and sets
  * "registered" to whether methods is non-empty when it was not set. */
 void idp_users_finish(json_t *users);

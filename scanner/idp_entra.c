@@ -395,6 +395,7 @@ entra_policy_summary(const json_t *policies, int sec_defaults)
 			"grant", entra_blocks(p) ? "block" : "mfa",
 			"all_apps", entra_all_apps(p)));
 	}
+	idp_sort_by(list, "name");
 	return json_pack("{s:b, s:o}", "security_defaults", sec_defaults,
 			 "conditional_access", list);
 }

@@ -379,7 +379,6 @@ idp_okta_collect(const struct idp_conf *conf, json_t **facts,
 	json_t *users = json_array(), *pol = json_array(), *active_pol;
 	json_t *members = json_object(), *f = NULL, *out_users, *summary;
 	const json_t *u, *p;
-	enum idp_auth auth;
 	char *url;
 	size_t i;
 	int r;
@@ -391,13 +390,12 @@ idp_okta_collect(const struct idp_conf *conf, json_t **facts,
 	if ((r = idp_client_new(conf, IDP_AUTH_SSWS, okta_token, &c, e)) != 0)
 		goto out;
 	if (idp_cred(c, "api_token") != NULL) {
-		auth = IDP_AUTH_SSWS;
 		idp_client_set_token(c, idp_cred(c, "api_token"));
 	} else {
-		auth = IDP_AUTH_BEARER;
 		idp_client_free(c);
 		c = NULL;
-		if ((r = idp_client_new(conf, auth, okta_token, &c, e)) != 0)
+		if ((r = idp_client_new(conf, IDP_AUTH_BEARER, okta_token, &c,
+					e)) != 0)
 			goto out;
 	}
 	url = xasprintf("%s/api/v1/users?limit=200", conf->base_url);

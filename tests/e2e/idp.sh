@@ -220,6 +220,13 @@ for f in scan.out scan.err scan.json report.html report.txt db.dump; do
 	else ok "no secret or token in $f"; fi
 done
 
+# ---- the same tenant scanned again gives the same evidence -----------------
+"$PLUMB" scan --root "$ROOT" --baseline "$D/baseline.xml" --db "$DB" \
+	--format json -o "$D/scan2.json" >/dev/null 2>&1
+"$PLUMB" diff --db "$DB" --format json -o "$D/diff2.json" >/dev/null 2>&1
+check "a rescan of unchanged tenants shows no drift (stable evidence)" \
+	test "$(jq_py "$D/diff2.json" "d['events']")" = "[]"
+
 # ---- drift: a new user without MFA regresses the control -------------------
 /usr/bin/python3 - "$D/baseline.xml" >"$D/grow.xml" <<'PY'
 import re, sys
