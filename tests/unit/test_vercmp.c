@@ -253,6 +253,10 @@ vercmp__rpm_table(void **state)
 /* --- the dpkg oracle ----------------------------------------------- */
 
 #define ORACLE_PAIRS_MIN 3000
+/* Real pairs asked of dpkg, at most: about 3000 in all. */
+#define ORACLE_SAME_PKG 1500
+#define ORACLE_NEIGHBOURS 1200
+#define ORACLE_RANDOM 300
 #define ORACLE_JOBS 8
 
 struct strset {
@@ -336,10 +340,22 @@ pv_cmp(const void *a, const void *b)
 	return r != 0 ? r : vercmp_dpkg(x->ver, y->ver);
 }
 
+/* dpkg's order, then byte order, so identical strings end up adjacent. */
 static int
 ver_cmp(const void *a, const void *b)
 {
-	return vercmp_dpkg(*(char *const *)a, *(char *const *)b);
+	const char *x = *(char *const *)a, *y = *(char *const *)b;
+	int r = vercmp_dpkg(x, y);
+
+	return r != 0 ? r : strcmp(x, y);
+}
+
+/* Whether the j-th of n candidates is among k taken evenly (all when
+ * n <= k). */
+static int
+take_evenly(size_t j, size_t n, size_t k)
+{
+	return n <= k || (j + 1) * k / n > j * k / n;
 }
 
 struct pair {
@@ -613,36 +629,45 @@ vercmp__dpkg_agrees_with_dpkg_compare_versions(void **state)
 	       "%zu apt lists\n", found.n, nlists);
 
 	/* 1. Different versions of the same package, neighbours in order:
-	 * the comparisons apt makes when picking a candidate. */
+	 * the comparisons apt makes when picking a candidate.  At most
+	 * ORACLE_SAME_PKG of them, spread evenly over the alphabet: each
+	 * dpkg call costs a process. */
 	qsort(found.v, found.n, sizeof(*found.v), pv_cmp);
-	for (i = 1; i < found.n; i++) {
+	for (i = 1; i < found.n; i++)
+		same_pkg += strcmp(found.v[i - 1].pkg, found.v[i].pkg) == 0 &&
+			    strcmp(found.v[i - 1].ver, found.v[i].ver) != 0;
+	for (i = 1, j = 0; i < found.n; i++) {
 		if (strcmp(found.v[i - 1].pkg, found.v[i].pkg) != 0 ||
 		    strcmp(found.v[i - 1].ver, found.v[i].ver) == 0)
 			continue;
-		/* One pair in every found.n / 30000 + 1, spread over the
-		 * alphabet: each dpkg call costs a process. */
-		if (same_pkg++ % (found.n / 30000 + 1) != 0)
+		if (!take_evenly(j++, same_pkg, ORACLE_SAME_PKG))
 			continue;
 		pair_add(&pairs, found.v[i].ver, found.v[i - 1].ver);
 	}
 	s0 = pairs.n;
 
 	/* 2. Neighbours in the sorted set of every distinct version: the
-	 * closest calls, spread evenly over the whole set. */
+	 * closest calls ("1.0" next to "1.00", "1.0~rc1" next to "1.0"),
+	 * spread evenly over the whole set. */
 	for (i = 0; i < found.n; i++)
 		strset_add(&distinct, found.v[i].ver);
 	qsort(distinct.v, distinct.n, sizeof(*distinct.v), ver_cmp);
-	if (distinct.n > 1) {
-		size_t step = distinct.n / 1200 + 1;
-
-		for (i = 1; i < distinct.n; i += step)
-			if (strcmp(distinct.v[i - 1], distinct.v[i]) != 0)
-				pair_add(&pairs, distinct.v[i], distinct.v[i - 1]);
+	for (i = 1, j = 1; i < distinct.n; i++) {
+		if (strcmp(distinct.v[j - 1], distinct.v[i]) == 0) {
+			free(distinct.v[i]);
+			continue;
+		}
+		distinct.v[j++] = distinct.v[i];
 	}
+	if (distinct.n > 1)
+		distinct.n = j;
+	for (i = 1; i < distinct.n; i++)
+		if (take_evenly(i - 1, distinct.n - 1, ORACLE_NEIGHBOURS))
+			pair_add(&pairs, distinct.v[i], distinct.v[i - 1]);
 	s1 = pairs.n;
 
 	/* 3. Random real pairs. */
-	for (i = 0; distinct.n > 1 && i < 300; i++)
+	for (i = 0; distinct.n > 1 && i < ORACLE_RANDOM; i++)
 		pair_add(&pairs, distinct.v[rng(distinct.n)],
 			 distinct.v[rng(distinct.n)]);
 	s2 = pairs.n;
