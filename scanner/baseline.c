@@ -371,6 +371,7 @@ check_validate(struct xmlsafe *xs, struct check *chk)
 	const struct check_type *ct;
 	size_t before = xs->nproblems, i, j;
 	struct errbuf ve;
+	int incomplete = 0;
 
 	if (chk->type == NULL)
 		return;		/* the schema reported it */
@@ -389,8 +390,13 @@ check_validate(struct xmlsafe *xs, struct check *chk)
 		const struct check_param *p = &chk->params[i];
 		const struct check_param_spec *sp;
 
-		if (p->name == NULL || p->value == NULL)
+		/* The schema reported it before this check began, so it is
+		 * not counted below: remember it, since a type's validate()
+		 * may rely on every parameter having a name and a value. */
+		if (p->name == NULL || p->value == NULL) {
+			incomplete = 1;
 			continue;
+		}
 		sp = spec_find(ct, p->name);
 		if (sp == NULL) {
 			char *q = xmlsafe_quote(p->name), *known = known_params(ct);
@@ -430,7 +436,7 @@ check_validate(struct xmlsafe *xs, struct check *chk)
 				ct->params[i].help != NULL ? ct->params[i].help :
 				kind_name(ct->params[i].kind));
 	}
-	if (xs->nproblems == before && ct->validate != NULL &&
+	if (xs->nproblems == before && !incomplete && ct->validate != NULL &&
 	    ct->validate(chk, &ve) != 0)
 		xmlsafe_problem(xs, chk->line, "check type '%s': %s", ct->name, ve.msg);
 }
