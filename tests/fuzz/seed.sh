@@ -63,7 +63,7 @@ for case in patch-current patch-pending; do
 	s=$fx/$case/root/var/lib/dpkg/status
 	prefixed "$c/dpkg/seed-$case-plain" 000 "$s"
 	gzip -9n <"$s" >"$c/dpkg/tmp" && prefixed "$c/dpkg/seed-$case-gz" 001 "$c/dpkg/tmp"
-	xz -9 <"$s" >"$c/dpkg/tmp" && prefixed "$c/dpkg/seed-$case-xz" 002 "$c/dpkg/tmp"
+	xz --lzma2=preset=0,dict=4KiB <"$s" >"$c/dpkg/tmp" && prefixed "$c/dpkg/seed-$case-xz" 002 "$c/dpkg/tmp"
 	lz4 -9 -q <"$s" >"$c/dpkg/tmp" && prefixed "$c/dpkg/seed-$case-lz4" 003 "$c/dpkg/tmp"
 	rm -f "$c/dpkg/tmp"
 	for f in $fx/$case/root/etc/apt/apt.conf.d/*; do
@@ -135,10 +135,21 @@ if [ -n "${PLUMB:-}" ] && [ -x "$PLUMB" ]; then
 			$fx/$case/root --baseline smb-linux-workstation \
 			--db "$tmp/db" --format json >"$tmp/$case.json" || true
 	done
-	join "$c/drift/seed-fail-pass" "$tmp/config-fail.json" \
-		"$tmp/config-pass.json"
-	join "$c/drift/seed-pass-fail" "$tmp/config-pass.json" \
-		"$tmp/config-fail.json"
+	# Compact, and a short variant with the first results only, so the
+	# fuzzer spends its time in drift rather than in the JSON reader.
+	for case in config-fail config-pass; do
+		python3 -c 'import json, sys
+d = json.load(sys.stdin)
+print(json.dumps(d, separators=(",", ":")))
+d["results"] = d["results"][:4]
+with open(sys.argv[1], "w") as f:
+    f.write(json.dumps(d, separators=(",", ":")))' "$tmp/$case-short.json" \
+			<"$tmp/$case.json" >"$tmp/$case-compact.json"
+	done
+	join "$c/drift/seed-fail-pass" "$tmp/config-fail-compact.json" \
+		"$tmp/config-pass-compact.json"
+	join "$c/drift/seed-pass-fail-short" "$tmp/config-pass-short.json" \
+		"$tmp/config-fail-short.json"
 	rm -rf "$tmp"
 fi
 printf '{"schema":"plumb.scan/1","results":[{"id":"a","status":"pass","evidence":{"x":[1,2]}}]}\000{"schema":"plumb.scan/1","results":[{"id":"a","status":"fail","evidence":{"x":[2,3],"age_days":4}},{"id":"b","status":"error"}]}' \
