@@ -72,7 +72,7 @@ push_post(const struct push_conf *c, const char *body, const char *idem,
 	CURLcode rc;
 	int r;
 
-	*retry = 0;
+	*retry = PUSH_FINAL;
 	if ((h = curl_easy_init()) == NULL) {
 		r = err_set(e, PLUMB_ENET, "cannot start libcurl");
 		goto out;
@@ -107,11 +107,12 @@ push_post(const struct push_conf *c, const char *body, const char *idem,
 	if (rc != CURLE_OK) {
 		/* A certificate the collector or we got wrong will not fix
 		 * itself within this run; anything else may. */
-		*retry = rc != CURLE_PEER_FAILED_VERIFICATION &&
-			 rc != CURLE_SSL_CERTPROBLEM &&
-			 rc != CURLE_SSL_CACERT_BADFILE &&
-			 rc != CURLE_UNSUPPORTED_PROTOCOL &&
-			 rc != CURLE_URL_MALFORMAT;
+		if (rc != CURLE_PEER_FAILED_VERIFICATION &&
+		    rc != CURLE_SSL_CERTPROBLEM &&
+		    rc != CURLE_SSL_CACERT_BADFILE &&
+		    rc != CURLE_UNSUPPORTED_PROTOCOL &&
+		    rc != CURLE_URL_MALFORMAT)
+			*retry = PUSH_RETRY_NOANSWER;
 		r = err_set(e, PLUMB_ENET, "%s: %s", c->url,
 			    errbuf[0] != '\0' ? errbuf : curl_easy_strerror(rc));
 		goto out;
@@ -121,7 +122,8 @@ push_post(const struct push_conf *c, const char *body, const char *idem,
 		r = PLUMB_OK;
 		goto out;
 	}
-	*retry = code == 408 || code == 429 || code >= 500;
+	if (code == 408 || code == 429 || code >= 500)
+		*retry = PUSH_RETRY_ANSWERED;
 	push_answer_line(&ans);
 	r = err_set(e, PLUMB_ENET, "%s: HTTP %ld%s%s", c->url, code,
 		    ans.text[0] != '\0' ? ": " : "", ans.text);
@@ -211,9 +213,9 @@ push_one(struct store *s, const struct push_conf *c, struct store_delivery *d,
 	 push_warn_fn *warn, void *arg, int *delivered, int *unreachable,
 	 struct errbuf *e)
 {
-	struct errbuf why;
+	struct errbuf why = { "" };
 	long pause = c->backoff_ms, t;
-	int claimed, retry = 0, r;
+	int claimed, retry = PUSH_FINAL, r;
 
 	*delivered = 0;
 	*unreachable = 0;
@@ -227,7 +229,6 @@ push_one(struct store *s, const struct push_conf *c, struct store_delivery *d,
 			return r;
 		if (!claimed)
 			return PLUMB_OK;	/* another plumb has it */
-		why.msg[0] = '\0';
 		if (push_post(c, d->payload, d->key, &retry, &why) ==
 		    PLUMB_OK) {
 			*delivered = 1;
@@ -238,11 +239,10 @@ push_one(struct store *s, const struct push_conf *c, struct store_delivery *d,
 		if ((r = store_deliver_failed(s, d->id, why.msg, e)) !=
 		    PLUMB_OK)
 			return r;
-		if (!retry)
+		if (retry == PUSH_FINAL)
 			return PLUMB_OK;
 	}
-	/* retry is still set: the last try got no usable answer. */
-	*unreachable = strstr(why.msg, ": HTTP ") == NULL;
+	*unreachable = retry == PUSH_RETRY_NOANSWER;
 	return PLUMB_OK;
 }
 

@@ -57,8 +57,16 @@ int push_run(struct store *s, const struct push_conf *c, push_warn_fn *warn,
 /*
  * POSTs body (JSON) to c->url with Idempotency-Key: idem.  Returns
  * PLUMB_OK on a 2xx answer; otherwise PLUMB_ENET with e saying why and
- * *retry set to 1 when trying again may help (no answer, 408, 429, 5xx).
+ * *retry saying whether trying again may help: PUSH_FINAL (a 4xx other
+ * than 408 and 429, a redirect, a certificate problem), PUSH_RETRY_NOANSWER
+ * (the collector could not be reached or did not answer in time) or
+ * PUSH_RETRY_ANSWERED (408, 429, 5xx).
  */
+enum {
+	PUSH_FINAL = 0,
+	PUSH_RETRY_NOANSWER = 1,
+	PUSH_RETRY_ANSWERED = 2,
+};
 int push_post(const struct push_conf *c, const char *body, const char *idem,
 	      int *retry, struct errbuf *e);
 
