@@ -32,6 +32,7 @@ struct idp_client {
 	CURL *h;
 	long requests;
 	long waited_s;			/* spent waiting on 429 answers */
+	long last_status;		/* of the last answer */
 };
 
 /* ---- secrets ------------------------------------------------------ */
@@ -262,6 +263,12 @@ idp_client_conf(const struct idp_client *c)
 	return &c->conf;
 }
 
+long
+idp_last_status(const struct idp_client *c)
+{
+	return c->last_status;
+}
+
 void
 idp_client_set_token(struct idp_client *c, const char *token)
 {
@@ -481,6 +488,7 @@ idp_exchange(struct idp_client *c, const char *url, const char *body,
 	memset(r, 0, sizeof(*r));
 	dynbuf_init(&r->body, PLUMB_IDP_RESPONSE_MAX);
 	dynbuf_init(&r->link, PLUMB_IDP_HEADER_MAX);
+	c->last_status = 0;
 	if (++c->requests > PLUMB_IDP_REQUESTS_MAX)
 		return err_set(e, PLUMB_ELIMIT, "more than %d requests to %s",
 			       PLUMB_IDP_REQUESTS_MAX, c->conf.provider);
@@ -547,6 +555,7 @@ idp_exchange(struct idp_client *c, const char *url, const char *body,
 		goto out;
 	}
 	curl_easy_getinfo(c->h, CURLINFO_RESPONSE_CODE, &r->status);
+	c->last_status = r->status;
 out:
 	/* The header list holds the token or signature: wiped. */
 	if (a != NULL) {

@@ -95,6 +95,9 @@ int idp_post_form(struct idp_client *c, const char *url, const char *body,
 int idp_get_json(struct idp_client *c, const char *url, json_t **out,
 		 char **next, struct errbuf *e);
 
+/* The HTTP status of the client's last answer (0 before any). */
+long idp_last_status(const struct idp_client *c);
+
 /* True if url has the scheme, host and port of base (and a path after). */
 int idp_same_origin(const char *base, const char *url);
 
@@ -161,15 +164,15 @@ int idp_duo_collect(const struct idp_conf *conf, json_t **facts,
  * "guest" set): fills enforced_by, bypass and "enforced".
  * Entra: policies is the conditionalAccess/policies value list, groups and
  * roles map each group or role id named by them to {member id: true}.
- * Okta: policies are the ACTIVE OKTA_SIGN_ON policies sorted by priority,
- * each with its rules (sorted by priority) under "_rules"; members maps
- * group ids to {user id: true}.
+ * Okta: sign_on and access are the ACTIVE OKTA_SIGN_ON and ACCESS_POLICY
+ * policies sorted by priority, each with its rules (sorted by priority)
+ * under "_rules"; members maps group ids to {user id: true}.
  */
 void idp_entra_evaluate(json_t *user, const json_t *policies,
 			const json_t *groups, const json_t *roles,
 			int sec_defaults);
-void idp_okta_evaluate(json_t *user, const json_t *policies,
-		       const json_t *members);
+void idp_okta_evaluate(json_t *user, const json_t *sign_on,
+		       const json_t *access, const json_t *members);
 
 /* A facts object with provider, tenant, base_url and an empty users list. */
 json_t *idp_facts_new(const struct idp_conf *conf);

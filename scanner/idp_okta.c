@@ -9,16 +9,20 @@
  *
  * Reads /api/v1/users, and per user /factors (ACTIVE factors only) and
  * /roles (any role = admin); the ACTIVE global session policies
- * (/api/v1/policies?type=OKTA_SIGN_ON) with their rules, and the members
- * of every group they name (/api/v1/groups/{id}/users).  Lists are
+ * (/api/v1/policies?type=OKTA_SIGN_ON) and, on Identity Engine orgs, the
+ * authentication policies (type=ACCESS_POLICY) with their rules, and the
+ * members of every group they name (/api/v1/groups/{id}/users).  Lists are
  * followed through Link rel="next".
  *
  * Okta applies the first policy (by priority) whose groups include the
  * user and, in it, the first rule that matches; a rule limited to network
  * zones decides only there.  A user is enforced when the deciding rule for
- * "anywhere" allows access and requires a factor.  A zone rule ahead of it
- * that lets the user in without a factor is a bypass; so is an exclusion
- * from an MFA rule when nothing else requires MFA.
+ * "anywhere" allows access and requires a factor - or, when the session
+ * does not, when the deciding rule of every authentication policy demands
+ * two factors (factorMode 2FA); one that lets its applications in with one
+ * factor is a bypass.  A zone rule ahead of the deciding one that lets the
+ * user in without a factor is a bypass; so is an exclusion from an MFA
+ * rule when nothing else requires MFA.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -206,26 +210,44 @@ okta_active(const json_t *o)
 	return s != NULL && strcmp(s, "ACTIVE") == 0;
 }
 
-/* The rule's MFA demand: access allowed with a factor required. */
-static int
-okta_rule_mfa(const json_t *rule)
+/* A rule's action: actions.signon (global session policy) or
+ * actions.appSignOn (authentication policy). */
+static const json_t *
+okta_action(const json_t *rule, int *app)
 {
-	const json_t *so = json_object_get(json_object_get(rule, "actions"),
-					   "signon");
-	const char *access = json_string_value(json_object_get(so, "access"));
+	const json_t *a = json_object_get(rule, "actions");
+	const json_t *so = json_object_get(a, "signon");
 
-	return json_is_true(json_object_get(so, "requireFactor")) &&
-		(access == NULL || strcmp(access, "ALLOW") == 0);
+	*app = so == NULL;
+	return so != NULL ? so : json_object_get(a, "appSignOn");
 }
 
 static int
 okta_rule_allows(const json_t *rule)
 {
-	const json_t *so = json_object_get(json_object_get(rule, "actions"),
-					   "signon");
-	const char *access = json_string_value(json_object_get(so, "access"));
+	int app;
+	const char *access = json_string_value(json_object_get(
+		okta_action(rule, &app), "access"));
 
 	return access == NULL || strcmp(access, "ALLOW") == 0;
+}
+
+/* The rule's MFA demand: access allowed with a factor required (session
+ * rule) or with two factors (authentication policy rule). */
+static int
+okta_rule_mfa(const json_t *rule)
+{
+	int app;
+	const json_t *act = okta_action(rule, &app);
+	const char *mode;
+
+	if (!okta_rule_allows(rule))
+		return 0;
+	if (!app)
+		return json_is_true(json_object_get(act, "requireFactor"));
+	mode = json_string_value(json_object_get(json_object_get(act,
+				"verificationMethod"), "factorMode"));
+	return mode != NULL && strcmp(mode, "2FA") == 0;
 }
 
 /* A rule limited to network zones (not "anywhere"). */
@@ -238,64 +260,118 @@ okta_rule_zoned(const json_t *rule)
 	return conn != NULL && strcmp(conn, "ANYWHERE") != 0;
 }
 
-void
-idp_okta_evaluate(json_t *user, const json_t *policies, const json_t *members)
+/*
+ * Walks one policy's rules for the user as Okta does and returns the rule
+ * that decides outside network zones (borrowed), or NULL.  Zone rules ahead
+ * of it that let the user in without MFA are added as bypasses; exclusions
+ * from rules that demand MFA are appended to excluded.
+ */
+static const json_t *
+okta_decide(json_t *user, const json_t *p, const json_t *members,
+	    const char *what, json_t *excluded)
 {
 	const char *uid = json_string_value(json_object_get(user, "id"));
-	const json_t *p, *rule;
-	json_t *excluded = json_array(), *v;
-	size_t i, k;
+	const char *pname = json_string_value(json_object_get(p, "name"));
+	const json_t *rule;
+	size_t k;
 	char *s;
 
-	json_array_foreach(policies, i, p) {
-		const char *pname = json_string_value(json_object_get(p, "name"));
+	json_array_foreach(json_object_get(p, "_rules"), k, rule) {
+		const char *rname = json_string_value(json_object_get(rule, "name"));
+		int t;
 
+		if (!okta_active(rule))
+			continue;
+		t = okta_people(json_object_get(json_object_get(rule,
+				"conditions"), "people"), members, uid);
+		if (t == -1 && okta_rule_mfa(rule)) {
+			s = xasprintf("excluded from %s rule '%s' of policy '%s'",
+				      what, rname, pname);
+			json_array_append_new(excluded, json_host_str(s));
+			free(s);
+		}
+		if (t != 1)
+			continue;
+		if (okta_rule_zoned(rule)) {
+			if (okta_rule_allows(rule) && !okta_rule_mfa(rule)) {
+				s = xasprintf("%s rule '%s' of policy '%s' allows "
+					      "sign-in without MFA from its network "
+					      "zones", what, rname, pname);
+				idp_user_add(user, "bypass", s);
+				free(s);
+			}
+			continue;
+		}
+		return rule;
+	}
+	return NULL;
+}
+
+void
+idp_okta_evaluate(json_t *user, const json_t *sign_on, const json_t *access,
+		  const json_t *members)
+{
+	const char *uid = json_string_value(json_object_get(user, "id"));
+	json_t *excluded = json_array(), *ok = json_array(), *v;
+	const json_t *p, *rule;
+	int enforced = 0, all_mfa = 1;
+	size_t i;
+	char *s;
+
+	/* The global session policy: Okta applies the first policy whose
+	 * people conditions take the user. */
+	json_array_foreach(sign_on, i, p) {
 		if (okta_people(json_object_get(json_object_get(p, "conditions"),
 						"people"), members, uid) != 1)
 			continue;
-		json_array_foreach(json_object_get(p, "_rules"), k, rule) {
-			const char *rname = json_string_value(json_object_get(rule,
-									     "name"));
-			int t;
-
-			if (!okta_active(rule))
-				continue;
-			t = okta_people(json_object_get(json_object_get(rule,
-					"conditions"), "people"), members, uid);
-			if (t == -1 && okta_rule_mfa(rule)) {
-				s = xasprintf("excluded from sign-on rule '%s' of "
-					      "policy '%s'", rname, pname);
-				json_array_append_new(excluded, json_host_str(s));
-				free(s);
-			}
-			if (t != 1)
-				continue;
-			if (okta_rule_zoned(rule)) {
-				if (okta_rule_allows(rule) && !okta_rule_mfa(rule)) {
-					s = xasprintf("sign-on rule '%s' of policy "
-						      "'%s' allows sign-in without "
-						      "MFA from its network zones",
-						      rname, pname);
-					idp_user_add(user, "bypass", s);
-					free(s);
-				}
-				continue;
-			}
-			if (okta_rule_mfa(rule)) {
-				s = xasprintf("sign-on policy '%s' rule '%s'",
-					      pname, rname);
-				idp_user_add(user, "enforced_by", s);
-				free(s);
-			}
-			break;
+		rule = okta_decide(user, p, members, "sign-on", excluded);
+		if (rule != NULL && okta_rule_mfa(rule)) {
+			s = xasprintf("sign-on policy '%s' rule '%s'",
+				      json_string_value(json_object_get(p, "name")),
+				      json_string_value(json_object_get(rule, "name")));
+			idp_user_add(user, "enforced_by", s);
+			free(s);
+			enforced = 1;
 		}
-		/* Okta applies the first policy that takes the user. */
 		break;
 	}
-	if (json_array_size(json_object_get(user, "enforced_by")) == 0)
+	/* Without MFA for the session, every application's authentication
+	 * policy must demand two factors (Identity Engine). */
+	if (!enforced && json_array_size(access) > 0) {
+		json_array_foreach(access, i, p) {
+			const char *pname = json_string_value(json_object_get(p,
+								       "name"));
+
+			rule = okta_decide(user, p, members, "authentication",
+					   excluded);
+			if (rule == NULL || !okta_rule_allows(rule))
+				continue;
+			s = xasprintf("authentication policy '%s' rule '%s'%s",
+				      pname, json_string_value(json_object_get(rule,
+								       "name")),
+				      okta_rule_mfa(rule) ? "" :
+				      " allows its applications with one factor");
+			if (okta_rule_mfa(rule)) {
+				json_array_append_new(ok, json_host_str(s));
+			} else {
+				all_mfa = 0;
+				idp_user_add(user, "bypass", s);
+			}
+			free(s);
+		}
+		if (all_mfa && json_array_size(ok) > 0) {
+			json_array_foreach(ok, i, v)
+				idp_user_add(user, "enforced_by",
+					     json_string_value(v));
+			enforced = 1;
+		}
+	}
+	if (!enforced)
 		json_array_foreach(excluded, i, v)
 			idp_user_add(user, "bypass", json_string_value(v));
+	json_object_set_new(user, "enforced", json_boolean(enforced));
 	json_decref(excluded);
+	json_decref(ok);
 }
 
 /* Factor types that are a second factor (knowledge and email are not). */
@@ -371,20 +447,86 @@ okta_groups(struct idp_client *c, const json_t *policies, json_t *members,
 	return PLUMB_OK;
 }
 
+/* The ACTIVE policies of a type, each with its rules under "_rules",
+ * policies and rules in priority order. */
+static int
+okta_policies(struct idp_client *c, const char *type, json_t *out,
+	      struct errbuf *e)
+{
+	const char *base = idp_client_conf(c)->base_url;
+	json_t *pol = json_array();
+	const json_t *p;
+	char *url;
+	size_t i;
+	int r;
+
+	url = xasprintf("%s/api/v1/policies?type=%s", base, type);
+	r = okta_list(c, url, pol, e);
+	free(url);
+	if (r != PLUMB_OK)
+		goto out;
+	json_array_foreach(pol, i, p) {
+		json_t *rules = json_array(), *copy;
+		const char *pid = json_string_value(json_object_get(p, "id"));
+		char *ep;
+
+		if (!okta_active(p) || pid == NULL) {
+			json_decref(rules);
+			continue;
+		}
+		ep = idp_urlencode(pid);
+		url = xasprintf("%s/api/v1/policies/%s/rules", base, ep);
+		free(ep);
+		r = okta_list(c, url, rules, e);
+		free(url);
+		if (r != PLUMB_OK) {
+			json_decref(rules);
+			goto out;
+		}
+		okta_sort_priority(rules);
+		copy = json_deep_copy(p);
+		json_object_set_new(copy, "_rules", rules);
+		json_array_append_new(out, copy);
+	}
+	okta_sort_priority(out);
+out:
+	json_decref(pol);
+	return r;
+}
+
+/* A summary of policies for the evidence: name, priority, rule count. */
+static json_t *
+okta_summary(const json_t *policies)
+{
+	json_t *list = json_array();
+	const json_t *p;
+	size_t i;
+
+	json_array_foreach(policies, i, p)
+		json_array_append_new(list, json_pack("{s:o, s:I, s:I}",
+			"name", json_host_str(json_string_value(json_object_get(p,
+								"name"))),
+			"priority", json_integer_value(json_object_get(p,
+								"priority")),
+			"rules", (json_int_t)json_array_size(json_object_get(p,
+								"_rules"))));
+	return list;
+}
+
 int
 idp_okta_collect(const struct idp_conf *conf, json_t **facts,
 		 struct errbuf *e)
 {
 	struct idp_client *c = NULL;
-	json_t *users = json_array(), *pol = json_array(), *active_pol;
-	json_t *members = json_object(), *f = NULL, *out_users, *summary;
-	const json_t *u, *p;
+	json_t *users = json_array(), *active_pol = json_array();
+	json_t *access_pol = json_array(), *members = json_object();
+	json_t *f = NULL, *out_users;
+	const json_t *u;
 	char *url;
 	size_t i;
 	int r;
 
 	*facts = NULL;
-	active_pol = json_array();
 	/* The kind of credentials decides the authorization; the client is
 	 * made first with SSWS to read them, then told which it is. */
 	if ((r = idp_client_new(conf, IDP_AUTH_SSWS, okta_token, &c, e)) != 0)
@@ -403,36 +545,19 @@ idp_okta_collect(const struct idp_conf *conf, json_t **facts,
 	free(url);
 	if (r != PLUMB_OK)
 		goto out;
-	url = xasprintf("%s/api/v1/policies?type=OKTA_SIGN_ON", conf->base_url);
-	r = okta_list(c, url, pol, e);
-	free(url);
+	if ((r = okta_policies(c, "OKTA_SIGN_ON", active_pol, e)) != PLUMB_OK)
+		goto out;
+	/* Identity Engine orgs also have per-application authentication
+	 * policies; a Classic Engine org refuses the type with HTTP 400. */
+	r = okta_policies(c, "ACCESS_POLICY", access_pol, e);
+	if (r == PLUMB_ENET && idp_last_status(c) == 400) {
+		json_array_clear(access_pol);
+		r = PLUMB_OK;
+	}
 	if (r != PLUMB_OK)
 		goto out;
-	json_array_foreach(pol, i, p) {
-		json_t *rules = json_array(), *copy;
-		const char *pid = json_string_value(json_object_get(p, "id"));
-		char *ep;
-
-		if (!okta_active(p) || pid == NULL) {
-			json_decref(rules);
-			continue;
-		}
-		ep = idp_urlencode(pid);
-		url = xasprintf("%s/api/v1/policies/%s/rules", conf->base_url, ep);
-		free(ep);
-		r = okta_list(c, url, rules, e);
-		free(url);
-		if (r != PLUMB_OK) {
-			json_decref(rules);
-			goto out;
-		}
-		okta_sort_priority(rules);
-		copy = json_deep_copy(p);
-		json_object_set_new(copy, "_rules", rules);
-		json_array_append_new(active_pol, copy);
-	}
-	okta_sort_priority(active_pol);
-	if ((r = okta_groups(c, active_pol, members, e)) != PLUMB_OK)
+	if ((r = okta_groups(c, active_pol, members, e)) != PLUMB_OK ||
+	    (r = okta_groups(c, access_pol, members, e)) != PLUMB_OK)
 		goto out;
 
 	f = idp_facts_new(conf);
@@ -487,30 +612,22 @@ idp_okta_collect(const struct idp_conf *conf, json_t **facts,
 		}
 		json_object_set_new(nu, "registered", json_boolean(reg));
 		json_object_set_new(nu, "phishing_resistant", json_boolean(pr));
-		idp_okta_evaluate(nu, active_pol, members);
+		idp_okta_evaluate(nu, active_pol, access_pol, members);
 		json_array_append_new(out_users, nu);
 		json_decref(factors);
 		json_decref(roles);
 	}
 	idp_users_finish(out_users);
-	summary = json_array();
-	json_array_foreach(active_pol, i, p)
-		json_array_append_new(summary, json_pack("{s:o, s:I, s:I}",
-			"name", json_host_str(json_string_value(json_object_get(p,
-								"name"))),
-			"priority", json_integer_value(json_object_get(p,
-								"priority")),
-			"rules", (json_int_t)json_array_size(json_object_get(p,
-								"_rules"))));
-	json_object_set_new(f, "policy", json_pack("{s:o}", "sign_on_policies",
-						   summary));
+	json_object_set_new(f, "policy", json_pack("{s:o, s:o}",
+		"sign_on_policies", okta_summary(active_pol),
+		"authentication_policies", okta_summary(access_pol)));
 	*facts = f;
 	f = NULL;
 out:
 	idp_client_free(c);
 	json_decref(users);
-	json_decref(pol);
 	json_decref(active_pol);
+	json_decref(access_pol);
 	json_decref(members);
 	json_decref(f);
 	return r;

@@ -108,7 +108,7 @@ for pair in idp.entra-pass.all=pass idp.entra-fail.all=fail \
 	idp.entra-fail.admins=fail idp.entra-403=error idp.entra-slow=error \
 	idp.entra-offsite=error idp.entra-echo=error \
 	idp.entra-env.all=pass idp.entra-openperm=error idp.okta-ssws.all=fail \
-	idp.okta-jwt.admins=fail idp.google.all=fail idp.google.admins=pass \
+	idp.okta-jwt.admins=fail idp.okta-oie.all=fail idp.google.all=fail idp.google.admins=pass \
 	idp.duo.all=fail idp.duo-badsig=error; do
 	id=${pair%=*}
 	want=${pair#*=}
@@ -176,6 +176,12 @@ check "okta: webauthn user is compliant" \
 	test "$(user idp.okta-ssws.all alice@smbco.example compliant)" = True
 check "okta jwt: the admin scope holds carol only" \
 	test "$(res idp.okta-jwt.admins "['evidence']['counts']['in_scope']")/$(user idp.okta-jwt.admins carol@smbco.example admin)" = "1/True"
+check "okta: a Classic Engine org's refusal of authentication policies (once per connection) is not an error" \
+	test "$(count okta-mix GET '/s/okta-mix/api/v1/policies?type=ACCESS_POLICY' 400)" = 2
+check "okta oie: every authentication policy demanding 2FA enforces MFA" \
+	test "$(user idp.okta-oie.all alice@smbco.example enforced_by)" = "[\"authentication policy 'Intranet' rule 'Catch-all'\", \"authentication policy 'Office 365' rule 'Catch-all'\"]"
+check "okta oie: an application policy allowing one factor is a bypass" \
+	test "$(user idp.okta-oie.all bob@smbco.example enforced)/$(user idp.okta-oie.all bob@smbco.example bypass)" = "False/[\"authentication policy 'Intranet' rule 'Contractors one factor' allows its applications with one factor\"]"
 check "google: enrolled but not enforced fails" \
 	test "$(user idp.google.all eve@smbco.example registered)/$(user idp.google.all eve@smbco.example enforced)" = "True/False"
 check "google: the suspended user is skipped" \

@@ -24,7 +24,8 @@ exclusion), entra-grow (a user without MFA
 appears from the second scan on), entra-403, entra-offsite (a next link to
 another host), entra-echo (an error quoting the secret), entra-slow (429
 beyond the budget), okta-mix (Link
-paging, X-Rate-Limit-Reset 429, pending factor only, zone bypass), google-mix
+paging, X-Rate-Limit-Reset 429, pending factor only, zone bypass, a Classic
+Engine org), okta-oie (authentication policies, one of them one-factor), google-mix
 (nextPageToken, enrolled-not-enforced), duo-mix (next_offset, bypass),
 duo-badsig (signature refused).
 """
@@ -245,6 +246,44 @@ OKTA = {
     "groups": {"grpEveryone": ["00uA", "00uB", "00uC", "00uD"],
                "grpContractors": ["00uC"]},
 }
+
+
+def app_rule(rid, name, prio, people, mode):
+    return {"id": rid, "name": name, "priority": prio, "status": "ACTIVE",
+            "type": "ACCESS_POLICY",
+            "conditions": {"people": people,
+                           "network": {"connection": "ANYWHERE"}},
+            "actions": {"appSignOn": {"access": "ALLOW", "verificationMethod": {
+                "type": "ASSURANCE", "factorMode": mode,
+                "reauthenticateIn": "PT2H"}}}}
+
+
+# An Identity Engine org: the global session policy asks for one factor,
+# the applications' authentication policies decide.
+OKTA_OIE = dict(OKTA, **{
+    "users": [[okta_user("00uA", "alice@smbco.example"),
+               okta_user("00uB", "bob@smbco.example")]],
+    "rules": {"pol1": [
+        {"id": "r9", "name": "Default rule", "priority": 1,
+         "status": "ACTIVE",
+         "conditions": {"network": {"connection": "ANYWHERE"}},
+         "actions": {"signon": {"access": "ALLOW", "requireFactor": False}}}],
+        "app1": [app_rule("a1r", "Catch-all", 99, {}, "2FA")],
+        "app2": [app_rule("a2r1", "Contractors one factor", 1,
+                          {"groups": {"include": ["grpContractors"]}},
+                          "1FA"),
+                 app_rule("a2r2", "Catch-all", 99, {}, "2FA")]},
+    "access_policies": [
+        {"id": "app1", "name": "Office 365", "status": "ACTIVE",
+         "priority": 1, "type": "ACCESS_POLICY"},
+        {"id": "app2", "name": "Intranet", "status": "ACTIVE",
+         "priority": 2, "type": "ACCESS_POLICY"}],
+    "groups": {"grpEveryone": ["00uA", "00uB"],
+               "grpContractors": ["00uB"]},
+    "factors": {"00uA": [okta_factor("webauthn")],
+                "00uB": [okta_factor("push")]},
+    "roles": {},
+})
 
 
 def google_user(uid, email, admin=False, enrolled=False, enforced=False,
@@ -478,6 +517,7 @@ class Handler(BaseHTTPRequestHandler):
                                         "message": rest}})
 
     def okta(self, st, scen, rest, q, auth):
+        data = OKTA_OIE if scen == "okta-oie" else OKTA
         ok = (auth == "SSWS " + ARGS.secret or self.bearer_ok(st, auth, scen))
         if not ok:
             self.answer(401, {"errorCode": "E0000011",
@@ -489,10 +529,10 @@ class Handler(BaseHTTPRequestHandler):
             page = 1 if q.get("after") == "00uB" else 0
             links = [("Link", '<%s/api/v1/users?limit=200>; rel="self"'
                       % base)]
-            if page == 0:
+            if page + 1 < len(data["users"]):
                 links.append(("Link", '<%s/api/v1/users?after=00uB&'
                               'limit=200>; rel="next"' % base))
-            self.answer(200, OKTA["users"][page], links)
+            self.answer(200, data["users"][page], links)
         elif len(parts) == 6 and parts[3] == "users" and \
                 parts[5] == "factors":
             if parts[4] == "00uB" and not st.get("limited"):
@@ -503,17 +543,24 @@ class Handler(BaseHTTPRequestHandler):
                             [("X-Rate-Limit-Reset",
                               str(int(time.time()) + 1))])
                 return
-            self.answer(200, OKTA["factors"].get(parts[4], []))
+            self.answer(200, data["factors"].get(parts[4], []))
         elif len(parts) == 6 and parts[3] == "users" and parts[5] == "roles":
-            self.answer(200, OKTA["roles"].get(parts[4], []))
+            self.answer(200, data["roles"].get(parts[4], []))
         elif rest == "/api/v1/policies" and q.get("type") == "OKTA_SIGN_ON":
-            self.answer(200, OKTA["policies"])
+            self.answer(200, data["policies"])
+        elif rest == "/api/v1/policies" and q.get("type") == "ACCESS_POLICY":
+            if "access_policies" not in data:  # a Classic Engine org
+                self.answer(400, {"errorCode": "E0000001",
+                                  "errorSummary": "Api validation failed: "
+                                  "type"})
+                return
+            self.answer(200, data["access_policies"])
         elif len(parts) == 6 and parts[3] == "policies" and \
                 parts[5] == "rules":
-            self.answer(200, OKTA["rules"].get(parts[4], []))
+            self.answer(200, data["rules"].get(parts[4], []))
         elif len(parts) == 6 and parts[3] == "groups" and parts[5] == "users":
             self.answer(200, [okta_user(m, m) for m in
-                              OKTA["groups"].get(parts[4], [])])
+                              data["groups"].get(parts[4], [])])
         else:
             self.answer(404, {"errorCode": "E0000007",
                               "errorSummary": "Not found: " + rest})

@@ -448,37 +448,66 @@ entra_evaluate__policies_to_facts(void **state)
 	"\"conditions\":{\"people\":" people "},\"_rules\":[" rules "]}]"
 #define EVERYONE "{\"groups\":{\"include\":[\"gAll\"]}}"
 
+#define ARULE(name, prio, people, mode) \
+	"{\"name\":\"" name "\",\"priority\":" #prio ",\"status\":\"ACTIVE\"," \
+	"\"conditions\":{\"people\":" people ",\"network\":{\"connection\":" \
+	"\"ANYWHERE\"}},\"actions\":{\"appSignOn\":{\"access\":\"ALLOW\"," \
+	"\"verificationMethod\":{\"type\":\"ASSURANCE\",\"factorMode\":\"" \
+	mode "\"}}}}"
+#define APOLICY(name, rules) \
+	"{\"name\":\"" name "\",\"priority\":1,\"status\":\"ACTIVE\"," \
+	"\"_rules\":[" rules "]}"
+#define NO_SESSION_MFA POLICY(EVERYONE, RULE("r", 1, "{}", "ANYWHERE", \
+					     "ALLOW", "false"))
+
 static const struct {
 	const char *name;
 	const char *policies;
+	const char *access;		/* authentication policies, or NULL */
 	int enforced;
 	const char *bypass;
 } okta_cases[] = {
+	{ "every authentication policy demands 2FA", NO_SESSION_MFA,
+	  "[" APOLICY("O365", ARULE("all", 99, "{}", "2FA")) ","
+	  APOLICY("Intranet", ARULE("all", 99, "{}", "2FA")) "]", 1, NULL },
+	{ "one authentication policy allows one factor", NO_SESSION_MFA,
+	  "[" APOLICY("O365", ARULE("all", 99, "{}", "2FA")) ","
+	  APOLICY("Intranet", ARULE("staff", 1, EVERYONE, "1FA") ","
+		  ARULE("all", 99, "{}", "2FA")) "]", 0,
+	  "authentication policy 'Intranet' rule 'staff' allows its "
+	  "applications with one factor" },
+	{ "a one-factor rule for another group does not matter", NO_SESSION_MFA,
+	  "[" APOLICY("Intranet", ARULE("staff", 1, "{\"groups\":{\"include\":"
+				       "[\"gOther\"]}}", "1FA") ","
+		  ARULE("all", 99, "{}", "2FA")) "]", 1, NULL },
+	{ "session MFA makes authentication policies moot",
+	  POLICY(EVERYONE, RULE("r", 1, "{}", "ANYWHERE", "ALLOW", "true")),
+	  "[" APOLICY("Intranet", ARULE("all", 99, "{}", "1FA")) "]", 1, NULL },
 	{ "MFA everywhere", POLICY(EVERYONE, RULE("r", 1, "{}", "ANYWHERE",
-						  "ALLOW", "true")), 1, NULL },
+						  "ALLOW", "true")), NULL, 1, NULL },
 	{ "no factor required", POLICY(EVERYONE, RULE("r", 1, "{}", "ANYWHERE",
-						      "ALLOW", "false")), 0, NULL },
+						      "ALLOW", "false")), NULL, 0, NULL },
 	{ "zone rule without MFA first", POLICY(EVERYONE,
 		RULE("office", 1, "{}", "ZONE", "ALLOW", "false") ","
-		RULE("r", 2, "{}", "ANYWHERE", "ALLOW", "true")), 1,
+		RULE("r", 2, "{}", "ANYWHERE", "ALLOW", "true")), NULL, 1,
 	  "'office' of policy 'Default' allows sign-in without MFA" },
 	{ "zone rule for another group", POLICY(EVERYONE,
 		RULE("office", 1, "{\"groups\":{\"include\":[\"gOther\"]}}",
 		     "ZONE", "ALLOW", "false") ","
-		RULE("r", 2, "{}", "ANYWHERE", "ALLOW", "true")), 1, NULL },
+		RULE("r", 2, "{}", "ANYWHERE", "ALLOW", "true")), NULL, 1, NULL },
 	{ "excluded from the MFA rule, caught by a rule without", POLICY(
 		EVERYONE, RULE("mfa", 1, "{\"users\":{\"exclude\":[\"00u1\"]}}",
 			       "ANYWHERE", "ALLOW", "true") ","
-		RULE("rest", 2, "{}", "ANYWHERE", "ALLOW", "false")), 0,
+		RULE("rest", 2, "{}", "ANYWHERE", "ALLOW", "false")), NULL, 0,
 	  "excluded from sign-on rule 'mfa'" },
 	{ "first rule that matches decides", POLICY(EVERYONE,
 		RULE("nomfa", 1, "{}", "ANYWHERE", "ALLOW", "false") ","
-		RULE("mfa", 2, "{}", "ANYWHERE", "ALLOW", "true")), 0, NULL },
+		RULE("mfa", 2, "{}", "ANYWHERE", "ALLOW", "true")), NULL, 0, NULL },
 	{ "policy not for the user", POLICY("{\"groups\":{\"include\":"
 		"[\"gOther\"]}}", RULE("r", 1, "{}", "ANYWHERE", "ALLOW", "true")),
-	  0, NULL },
+	  NULL, 0, NULL },
 	{ "deny rule is not MFA", POLICY(EVERYONE, RULE("r", 1, "{}",
-		"ANYWHERE", "DENY", "true")), 0, NULL },
+		"ANYWHERE", "DENY", "true")), NULL, 0, NULL },
 };
 
 static void
@@ -492,12 +521,14 @@ okta_evaluate__first_matching_rule_decides(void **state)
 	for (i = 0; i < sizeof(okta_cases) / sizeof(okta_cases[0]); i++) {
 		json_error_t je;
 		json_t *pol = json_loads(okta_cases[i].policies, 0, &je);
+		json_t *acc = json_loads(okta_cases[i].access ?
+					 okta_cases[i].access : "[]", 0, &je);
 		json_t *u = idp_user_new("a@x", "00u1", 0, 1, 0, "ACTIVE"), *list;
 		const char *b;
 
-		if (pol == NULL)
+		if (pol == NULL || acc == NULL)
 			fail_msg("%s: bad JSON: %s", okta_cases[i].name, je.text);
-		idp_okta_evaluate(u, pol, members);
+		idp_okta_evaluate(u, pol, acc, members);
 		list = json_pack("[O]", u);
 		idp_users_finish(list);
 		json_decref(list);
@@ -512,6 +543,7 @@ okta_evaluate__first_matching_rule_decides(void **state)
 			fail_msg("%s: bypass %s", okta_cases[i].name,
 				 b ? b : "(none)");
 		json_decref(pol);
+		json_decref(acc);
 		json_decref(u);
 	}
 	json_decref(members);
