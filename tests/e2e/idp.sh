@@ -216,7 +216,7 @@ check "the scan took bounded time (429 waits within budget)" \
 # ---- secrets never leak ----------------------------------------------------
 "$PLUMB" report --db "$DB" --scan latest --format html -o "$D/report.html" 2>>"$D/scan.err"
 check "report --format html renders the IdP scan" test -s "$D/report.html"
-check "the HTML report shows per-user evidence" grep -q 'ben@smbco.example' "$D/report.html"
+check "the HTML report shows per-user evidence (ben's registered method)" grep -q 'softwareOneTimePasscode' "$D/report.html"
 "$PLUMB" report --db "$DB" --scan latest --format text -o "$D/report.txt" 2>>"$D/scan.err"
 sqlite3 "$DB" .dump >"$D/db.dump" 2>&1
 check "the history database dumps" test -s "$D/db.dump"
