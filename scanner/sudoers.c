@@ -46,6 +46,7 @@ struct sudoers_walk {
 struct sudoers_auth {
 	char *binding;
 	const struct sudoers_line *at;
+	size_t order;		/* settings before this one */
 	int off;		/* !authenticate */
 };
 
@@ -290,46 +291,160 @@ sudoers_split(char *s, char **items, size_t max)
 
 #define SUDOERS_ITEMS_MAX 4096
 
-static int
-sudoers_has(json_t *set, const char *name)
-{
-	return json_object_get(set, name) != NULL;
-}
+/* A Cmnd_Alias and whether it holds every command (directly or through
+ * another alias). */
+struct sudoers_alias {
+	char *name;
+	char **members;
+	size_t n;
+	int all;
+};
 
-/* Cmnd_Alias NAME = a, b : NAME2 = ... ; adds the names that hold ALL. */
-static int
-sudoers_alias(const char *text, json_t *all)
+struct sudoers_aliases {
+	struct sudoers_alias *v;
+	size_t n;
+};
+
+/* Cmnd_Alias NAME = a, b : NAME2 = ... ; records each definition. */
+static void
+sudoers_alias_add(const char *text, struct sudoers_aliases *al, char **items)
 {
 	char *copy = xstrdup(text), *p = copy + strlen("Cmnd_Alias"), *def;
-	char **items = xcalloc(SUDOERS_ITEMS_MAX, sizeof(*items));
-	int added = 0;
 
 	if (strncmp(copy, "Cmd_Alias", 9) == 0)
 		p = copy + strlen("Cmd_Alias");
 	while ((def = strsep(&p, ":")) != NULL) {
-		char *eq = strchr(def, '='), *name;
+		char *eq = strchr(def, '=');
+		struct sudoers_alias *a;
 		size_t n, i;
 
 		if (eq == NULL)
 			continue;
 		*eq = '\0';
-		name = sudoers_trim(def);
-		if (sudoers_has(all, name))
-			continue;
+		al->v = xreallocarray(al->v, al->n + 1, sizeof(*al->v));
+		a = &al->v[al->n++];
+		a->name = xstrdup(sudoers_trim(def));
 		n = sudoers_split(eq + 1, items, SUDOERS_ITEMS_MAX);
-		for (i = 0; i < n; i++) {
-			const char *m = sudoers_trim(items[i]);
+		a->members = xcalloc(n, sizeof(*a->members));
+		a->n = n;
+		a->all = 0;
+		for (i = 0; i < n; i++)
+			a->members[i] = xstrdup(sudoers_trim(items[i]));
+	}
+	free(copy);
+}
 
-			if (strcmp(m, "ALL") == 0 || sudoers_has(all, m)) {
-				json_object_set_new(all, name, json_true());
-				added = 1;
-				break;
+static int
+sudoers_alias_cmp(const void *a, const void *b)
+{
+	return strcmp(((const struct sudoers_alias *)a)->name,
+		      ((const struct sudoers_alias *)b)->name);
+}
+
+static struct sudoers_alias *
+sudoers_alias_find(const struct sudoers_aliases *al, const char *name)
+{
+	struct sudoers_alias key;
+
+	key.name = (char *)name;
+	return al->n == 0 ? NULL : bsearch(&key, al->v, al->n, sizeof(*al->v),
+					   sudoers_alias_cmp);
+}
+
+/* An edge of the alias graph: member alias -> the alias that uses it. */
+struct sudoers_edge {
+	size_t member, user;
+};
+
+static int
+sudoers_edge_cmp(const void *a, const void *b)
+{
+	size_t x = ((const struct sudoers_edge *)a)->member;
+	size_t y = ((const struct sudoers_edge *)b)->member;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * Marks the aliases that hold ALL: those that name it, then (a worklist
+ * over the reversed graph, so cycles and long chains cost nothing extra)
+ * every alias that names a marked one.  Duplicate names: sudo refuses
+ * them; here the first of the sorted copies is the one found.
+ */
+static void
+sudoers_alias_resolve(struct sudoers_aliases *al)
+{
+	struct sudoers_edge *edges = NULL;
+	size_t nedges = 0, *queue, head = 0, tail = 0, i, k;
+
+	if (al->n == 0)
+		return;
+	qsort(al->v, al->n, sizeof(*al->v), sudoers_alias_cmp);
+	queue = xcalloc(al->n + 1, sizeof(*queue));
+	for (i = 0; i < al->n; i++) {
+		for (k = 0; k < al->v[i].n; k++) {
+			struct sudoers_alias *m;
+
+			if (strcmp(al->v[i].members[k], "ALL") == 0) {
+				if (!al->v[i].all)
+					queue[tail++] = i;
+				al->v[i].all = 1;
+			} else if ((m = sudoers_alias_find(al,
+					al->v[i].members[k])) != NULL) {
+				edges = xreallocarray(edges, nedges + 1,
+						      sizeof(*edges));
+				edges[nedges].member = (size_t)(m - al->v);
+				edges[nedges].user = i;
+				nedges++;
 			}
 		}
 	}
-	free(items);
-	free(copy);
-	return added;
+	if (nedges > 1)
+		qsort(edges, nedges, sizeof(*edges), sudoers_edge_cmp);
+	while (head < tail) {
+		size_t y = queue[head++], lo = 0, hi = nedges;
+
+		while (lo < hi) {	/* first edge with member >= y */
+			size_t mid = lo + (hi - lo) / 2;
+
+			if (edges[mid].member < y)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		for (; lo < nedges && edges[lo].member == y; lo++) {
+			size_t x = edges[lo].user;
+
+			if (!al->v[x].all) {
+				al->v[x].all = 1;
+				queue[tail++] = x;
+			}
+		}
+	}
+	free(queue);
+	free(edges);
+}
+
+static int
+sudoers_alias_all(const struct sudoers_aliases *al, const char *name)
+{
+	const struct sudoers_alias *a = sudoers_alias_find(al, name);
+
+	return a != NULL && a->all;
+}
+
+static void
+sudoers_aliases_release(struct sudoers_aliases *al)
+{
+	size_t i, k;
+
+	for (i = 0; i < al->n; i++) {
+		for (k = 0; k < al->v[i].n; k++)
+			free(al->v[i].members[k]);
+		free(al->v[i].members);
+		free(al->v[i].name);
+	}
+	free(al->v);
 }
 
 /* The tag word at *p ("NOPASSWD:") if there is one; advances past it. */
@@ -396,10 +511,10 @@ sudoers_skip(json_t *skips, const struct sudoers_line *l, const char *kind,
 
 /* A user specification: "who host = [(runas)] [TAG:]... cmnd, ...". */
 static void
-sudoers_userspec(const struct sudoers_line *l, json_t *all, json_t *skips)
+sudoers_userspec(const struct sudoers_line *l,
+		 const struct sudoers_aliases *al, char **items, json_t *skips)
 {
 	char *copy = xstrdup(l->text), *who, *rhs, *p;
-	char **items = xcalloc(SUDOERS_ITEMS_MAX, sizeof(*items));
 	struct dynbuf cmds;
 	size_t n, i;
 	int nopasswd = 0, every = 0;
@@ -431,7 +546,7 @@ sudoers_userspec(const struct sudoers_line *l, json_t *all, json_t *skips)
 		c = sudoers_trim(c);
 		if (!nopasswd || *c == '\0')
 			continue;
-		if (strcmp(c, "ALL") == 0 || sudoers_has(all, c))
+		if (strcmp(c, "ALL") == 0 || sudoers_alias_all(al, c))
 			every = 1;
 		(void)dynbuf_printf(&cmds, "%s%s", cmds.len ? ", " : "", c);
 	}
@@ -439,19 +554,17 @@ sudoers_userspec(const struct sudoers_line *l, json_t *all, json_t *skips)
 		sudoers_skip(skips, l, "nopasswd", who, cmds.data, every);
 	dynbuf_release(&cmds);
 out:
-	free(items);
 	free(copy);
 }
 
 /* "Defaults[:@!>]binding param, param...": the authenticate settings. */
 static void
-sudoers_defaults(const struct sudoers_line *l, struct sudoers_auth **auth,
-		 size_t *nauth)
+sudoers_defaults(const struct sudoers_line *l, char **items,
+		 struct sudoers_auth **auth, size_t *nauth)
 {
 	char *copy = xstrdup(l->text), *p = copy + strlen("Defaults");
-	char **items = xcalloc(SUDOERS_ITEMS_MAX, sizeof(*items));
 	char *binding = "";
-	size_t n, i, k;
+	size_t n, i;
 
 	if (strchr(":@!>", *p) != NULL && *p != '\0') {
 		binding = p;
@@ -468,17 +581,35 @@ sudoers_defaults(const struct sudoers_line *l, struct sudoers_auth **auth,
 			bangs += *it++ == '!';
 		if (strcmp(it, "authenticate") != 0)
 			continue;
-		for (k = 0; k < *nauth; k++)
-			if (strcmp((*auth)[k].binding, binding) == 0)
-				(*auth)[k].off = -1;	/* overridden */
 		*auth = xreallocarray(*auth, *nauth + 1, sizeof(**auth));
 		(*auth)[*nauth].binding = xstrdup(binding);
 		(*auth)[*nauth].at = l;
+		(*auth)[*nauth].order = *nauth;
 		(*auth)[*nauth].off = bangs % 2;
 		(*nauth)++;
 	}
-	free(items);
 	free(copy);
+}
+
+/* By binding, then in file order. */
+static int
+sudoers_auth_cmp(const void *a, const void *b)
+{
+	const struct sudoers_auth *x = a, *y = b;
+	int c = strcmp(x->binding, y->binding);
+
+	if (c != 0)
+		return c;
+	return x->order < y->order ? -1 : x->order > y->order;
+}
+
+/* The file order again, for the evidence. */
+static int
+sudoers_auth_order(const void *a, const void *b)
+{
+	const struct sudoers_auth *x = a, *y = b;
+
+	return x->order < y->order ? -1 : x->order > y->order;
 }
 
 int
@@ -487,9 +618,11 @@ sudoers_read(const struct plat_root *r, const char *path, json_t **facts,
 {
 	struct sudoers_walk w;
 	struct sudoers_auth *auth = NULL;
-	size_t nauth = 0, i;
-	json_t *f, *all = json_object(), *skips;
-	int rc, grew;
+	struct sudoers_aliases al = { NULL, 0 };
+	char **items = xcalloc(SUDOERS_ITEMS_MAX, sizeof(*items));
+	size_t nauth = 0, i, k;
+	json_t *f, *skips;
+	int rc;
 
 	*facts = NULL;
 	memset(&w, 0, sizeof(w));
@@ -508,29 +641,41 @@ sudoers_read(const struct plat_root *r, const char *path, json_t **facts,
 	if (rc != PLUMB_OK)
 		goto done;
 	json_object_set_new(f, "present", json_true());
-	do {
-		grew = 0;
-		for (i = 0; i < w.nlines; i++)
-			if (strncmp(w.lines[i].text, "Cmnd_Alias", 10) == 0 ||
-			    strncmp(w.lines[i].text, "Cmd_Alias", 9) == 0)
-				grew |= sudoers_alias(w.lines[i].text, all);
-	} while (grew);
+	for (i = 0; i < w.nlines; i++)
+		if (strncmp(w.lines[i].text, "Cmnd_Alias", 10) == 0 ||
+		    strncmp(w.lines[i].text, "Cmd_Alias", 9) == 0)
+			sudoers_alias_add(w.lines[i].text, &al, items);
+	sudoers_alias_resolve(&al);
 	for (i = 0; i < w.nlines; i++) {
 		const char *t = w.lines[i].text;
 
 		if (strncmp(t, "Defaults", 8) == 0)
-			sudoers_defaults(&w.lines[i], &auth, &nauth);
+			sudoers_defaults(&w.lines[i], items, &auth, &nauth);
 		else if (strncmp(t, "User_Alias", 10) != 0 &&
 			 strncmp(t, "Runas_Alias", 11) != 0 &&
 			 strncmp(t, "Host_Alias", 10) != 0 &&
 			 strncmp(t, "Cmnd_Alias", 10) != 0 &&
 			 strncmp(t, "Cmd_Alias", 9) != 0)
-			sudoers_userspec(&w.lines[i], all, skips);
+			sudoers_userspec(&w.lines[i], &al, items, skips);
 	}
+	/* the last setting of each binding wins */
+	if (nauth > 1)
+		qsort(auth, nauth, sizeof(*auth), sudoers_auth_cmp);
+	for (i = k = 0; i < nauth; i++) {
+		if (i + 1 < nauth &&
+		    strcmp(auth[i].binding, auth[i + 1].binding) == 0) {
+			free(auth[i].binding);
+			continue;
+		}
+		auth[k++] = auth[i];
+	}
+	nauth = k;
+	if (nauth > 1)
+		qsort(auth, nauth, sizeof(*auth), sudoers_auth_order);
 	for (i = 0; i < nauth; i++) {
 		const char *b = auth[i].binding;
 
-		if (auth[i].off != 1)
+		if (!auth[i].off)
 			continue;
 		/* Defaults!cmnd is the one binding that limits the
 		 * commands; users, hosts and runas users do not */
@@ -547,7 +692,8 @@ done:
 		free(w.lines[i].text);
 	}
 	free(w.lines);
-	json_decref(all);
+	sudoers_aliases_release(&al);
+	free(items);
 	if (rc != PLUMB_OK) {
 		json_decref(f);
 		return rc;

@@ -60,6 +60,24 @@ static const struct sudoers_case cases[] = {
 		.skips = { "nopasswd x [EV] all /etc/sudoers:1" },
 	},
 	{
+		.name = "sudoers__alias_cycle_ends_and_holds_nothing",
+		.files = { { "etc/sudoers",
+			"Cmnd_Alias A = B, /bin/a\n"
+			"Cmnd_Alias B = A : C = ALL\n"
+			"x ALL = NOPASSWD: A\n"
+			"y ALL = NOPASSWD: C\n" } },
+		.skips = { "nopasswd x [A] some /etc/sudoers:3",
+			   "nopasswd y [C] all /etc/sudoers:4" },
+	},
+	{
+		/* found by fuzzing: such a name once looped for ever */
+		.name = "sudoers__alias_name_that_is_not_utf8_still_resolves",
+		.files = { { "etc/sudoers",
+			"Cmnd_Alias EV\377RY = ALL\n"
+			"x ALL = NOPASSWD: EV\377RY\n" } },
+		.skips = { "nopasswd x [EV\\xffRY] all /etc/sudoers:2" },
+	},
+	{
 		.name = "sudoers__global_not_authenticate_skips_everything",
 		.files = { { "etc/sudoers",
 			"Defaults env_reset, !authenticate, use_pty\n" } },
