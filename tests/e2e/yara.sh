@@ -441,4 +441,11 @@ else
 	not_ok "workstation baseline: an uninstalled binary uses the rules/ beside its build directory" "$got"
 fi
 
+# Under a sanitizer build (make SANITIZE=...) a report on stderr fails.
+if cat "$T_TMP"/*.err 2>/dev/null | grep -q -E 'Sanitizer|runtime error'; then
+	not_ok "no sanitizer report" "$(cat "$T_TMP"/*.err | grep -E -A5 'Sanitizer|runtime error' | head -40)"
+else
+	ok "no sanitizer report in any sweep's stderr"
+fi
+
 done_testing
