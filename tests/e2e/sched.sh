@@ -198,6 +198,24 @@ sed -i 's/^lock_wait_s = 300$/lock_wait_s = 0/' "$S/conf"
 expect_exit 0 "a run killed with -9 leaves no lock behind" \
     "$PLUMB" scan --scheduled --config "$S/conf"
 
+# --- yara_rules: the rules a check without its own rules uses ---------------
+mkdir "$T_TMP/myrules"
+printf 'rule plumb_test_aaaa { strings: $a = "aaaaaaaa" condition: $a }\n' \
+    >"$T_TMP/myrules/a.yar"
+sed -e 's|<param name="rules">[^<]*</param>||' -e 's|id="slow-scan"|id="own-rules"|' \
+    "$S/baseline.xml" >"$T_TMP/own.xml"
+printf 'root = %s\nbaseline = %s\ndb = %s\nyara_rules = %s\ntime_budget_s = 0\n' \
+    "$S/root" "$T_TMP/own.xml" "$T_TMP/rules.db" "$T_TMP/myrules" >"$S/conf"
+"$PLUMB" scan --scheduled --config "$S/conf" >/dev/null 2>"$T_TMP/err"
+st=$?
+got=$(sqlite3 "$T_TMP/rules.db" "select count(*) from results where control_id like 'malware.%' and status = 'fail' and evidence like '%plumb_test_aaaa%'" 2>&1)
+if [ "$st" -eq 2 ] && [ "$got" -eq 5 ]; then
+	ok "yara_rules from plumb.conf are the rules of checks that name none"
+else
+	not_ok "yara_rules from plumb.conf are the rules of checks that name none" \
+	    "exit $st, $got matching failures: $(cat "$T_TMP/err")"
+fi
+
 # --- the time budget ---------------------------------------------------
 printf 'root = %s\nbaseline = %s\ndb = %s\ntime_budget_s = 1\n' \
     "$S/root" "$S/baseline.xml" "$T_TMP/budget.db" >"$S/conf"
