@@ -33,6 +33,7 @@ struct idp_client {
 	long requests;
 	long waited_s;			/* spent waiting on 429 answers */
 	long last_status;		/* of the last answer */
+	time_t started;			/* for PLUMB_IDP_COLLECT_MAX_S */
 };
 
 /* ---- secrets ------------------------------------------------------ */
@@ -226,6 +227,7 @@ idp_client_new(const struct idp_conf *conf, enum idp_auth auth,
 	c->auth = auth;
 	c->fetch_token = fetch_token;
 	c->cred = cred;
+	c->started = time(NULL);
 	c->h = curl_easy_init();
 	if (c->h == NULL) {
 		idp_client_free(c);
@@ -492,6 +494,10 @@ idp_exchange(struct idp_client *c, const char *url, const char *body,
 	if (++c->requests > PLUMB_IDP_REQUESTS_MAX)
 		return err_set(e, PLUMB_ELIMIT, "more than %d requests to %s",
 			       PLUMB_IDP_REQUESTS_MAX, c->conf.provider);
+	if (time(NULL) - c->started > PLUMB_IDP_COLLECT_MAX_S)
+		return err_set(e, PLUMB_ELIMIT, "reading %s took more than %d "
+			       "seconds; stopped", c->conf.provider,
+			       PLUMB_IDP_COLLECT_MAX_S);
 	if (idp_url_split(url, &host, &path, &query) != 0) {
 		ret = err_set(e, PLUMB_EUSAGE, "not an https URL: %.200s", url);
 		goto out;
