@@ -270,6 +270,10 @@
  * timeout overrides it). */
 #define PLUMB_IDP_TIMEOUT_S 30
 
+/* Seconds one provider collection may take in all, however the time is
+ * spent (slow answers, many pages, 429 waits): a scan stays bounded. */
+#define PLUMB_IDP_COLLECT_MAX_S (30 * 60)
+
 /* Link header bytes kept from one answer (Okta sends one per relation). */
 #define PLUMB_IDP_HEADER_MAX (16u * 1024)
 
@@ -278,40 +282,5 @@
 
 /* Queued deliveries read at once: a run attempts at most this many. */
 #define PLUMB_DELIVERY_BATCH_MAX 1000
-
-/* One identity-provider API answer (a page of users, a policy list):
- * Graph and Okta pages of 999/200 users are a few MiB at most. */
-#define PLUMB_IDP_RESPONSE_MAX (16u * 1024 * 1024)
-
-/* An identity-provider credentials file or variable (a JSON object; a
- * Google service-account key is about 2 KiB). */
-#define PLUMB_IDP_CRED_MAX (64u * 1024)
-
-/* Requests one provider collection makes (Okta needs two per user): enough
- * for 50,000 users, a bound against a server that pages forever. */
-#define PLUMB_IDP_REQUESTS_MAX 200000
-
-/* Users read from one tenant: far beyond a small or mid-sized business. */
-#define PLUMB_IDP_USERS_MAX 200000
-
-/* Seconds one 429 answer may ask us to wait before the collection gives
- * up, and the default total wait over a collection (check parameter
- * retry_budget overrides it). */
-#define PLUMB_IDP_RETRY_AFTER_MAX 120
-#define PLUMB_IDP_RETRY_BUDGET_S 120
-
-/* Retries of one request after 429 answers (each within the budget). */
-#define PLUMB_IDP_RETRIES_MAX 8
-
-/* Default seconds one identity-provider request may take (parameter
- * timeout overrides it). */
-#define PLUMB_IDP_TIMEOUT_S 30
-
-/* Seconds one provider collection may take in all, however the time is
- * spent (slow answers, many pages, 429 waits): a scan stays bounded. */
-#define PLUMB_IDP_COLLECT_MAX_S (30 * 60)
-
-/* Link header bytes kept from one answer (Okta sends one per relation). */
-#define PLUMB_IDP_HEADER_MAX (16u * 1024)
 
 #endif
