@@ -865,7 +865,9 @@ plat_first_line(char *dst, size_t size, const char *s)
 			plat_field(dst, size, b, (size_t)(end - b));
 			return;
 		}
-		s = eol ? eol + 1 : end;
+		/* Past the whole line, not just its trimmed part: a last line
+		 * of "\r" trims to nothing and would be read again forever. */
+		s = eol ? eol + 1 : s + n;
 	}
 	dst[0] = '\0';
 }

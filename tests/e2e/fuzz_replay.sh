@@ -52,11 +52,13 @@ newer() {
 
 if newer "$out/replay.o" "$fz/replay.c"; then
 	# shellcheck disable=SC2086
-	if ! err=$($cc $flags -c -o "$out/replay.o" "$fz/replay.c" 2>&1); then
+	if ! err=$($cc $flags -c -o "$out/replay.o.tmp" "$fz/replay.c" 2>&1)
+	then
 		not_ok "replay main compiles" "$err"
 		done_testing
 		exit 1
 	fi
+	mv -f "$out/replay.o.tmp" "$out/replay.o"
 fi
 
 for src in "$fz"/fuzz_*.c; do
@@ -64,13 +66,16 @@ for src in "$fz"/fuzz_*.c; do
 	name=${name#fuzz_}
 	bin=$out/fuzz_$name
 	if newer "$bin" "$src" "$fz/fuzz.h" "$out/replay.o" "$lib"; then
+		# Linked under a temporary name and renamed, so an
+		# interrupted link never leaves a binary that looks current.
 		rm -f "$bin"
 		# shellcheck disable=SC2086
-		if ! err=$($cc $flags $pc_cflags -pie -o "$bin" "$src" \
+		if ! err=$($cc $flags $pc_cflags -pie -o "$bin.tmp" "$src" \
 			"$out/replay.o" "$lib" $pc_libs -lm 2>&1); then
 			not_ok "fuzz_$name builds for replay" "$err"
 			continue
 		fi
+		mv -f "$bin.tmp" "$bin"
 	fi
 	corpus=$fz/corpus/$name
 	if [ ! -d "$corpus" ] || [ -z "$(ls "$corpus")" ]; then
@@ -78,7 +83,8 @@ for src in "$fz"/fuzz_*.c; do
 		continue
 	fi
 	n=$(ls "$corpus" | wc -l)
-	if res=$(TMPDIR=$T_TMP "$bin" "$corpus" 2>&1); then
+	# A hang found by fuzzing is a failure here too, not a stuck run.
+	if res=$(TMPDIR=$T_TMP timeout 120 "$bin" "$corpus" 2>&1); then
 		ok "fuzz_$name replays its $n corpus inputs"
 	else
 		not_ok "fuzz_$name replays its $n corpus inputs" \
