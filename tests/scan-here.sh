@@ -3,7 +3,7 @@
 # summary.  Exit 2 (controls failed) is a finding, not a failure of make.
 plumb=$1
 top=$(cd "$(dirname "$0")/.." && pwd)
-PLUMB_BASELINE_PATH="$top/baselines" "$plumb" scan
+PLUMB_BASELINE_PATH="$top/baselines" PLUMB_RULES_PATH="$top/rules" "$plumb" scan
 st=$?
 case $st in
 0) echo "plumb: every control passed." ;;
