@@ -106,7 +106,8 @@ jsonschema.Draft7Validator(json.load(open(sys.argv[1]))).validate(json.load(open
 # ---- statuses --------------------------------------------------------------
 for pair in idp.entra-pass.all=pass idp.entra-fail.all=fail \
 	idp.entra-fail.admins=fail idp.entra-403=error idp.entra-slow=error \
-	idp.entra-offsite=error idp.entra-echo=error \
+	idp.entra-offsite=error idp.entra-echo=error idp.entra-huge=error \
+	idp.entra-hang=error \
 	idp.entra-env.all=pass idp.entra-openperm=error idp.okta-ssws.all=fail \
 	idp.okta-jwt.admins=fail idp.okta-oie.all=fail idp.google.all=fail idp.google.admins=pass \
 	idp.duo.all=fail idp.duo-badsig=error; do
@@ -166,6 +167,10 @@ check "entra offsite: no request reached another host" \
 	test "$(count entra-offsite GET /s/entra-offsite/v1.0/users 200)" = 1
 check "entra echo: the echoed secret is redacted from the message" \
 	sh -c "echo \"$(res idp.entra-echo "['message']")\" | grep -q \"client secret '\[redacted\]' is not valid\""
+check "entra huge: an answer past the size cap is refused" \
+	sh -c "echo \"$(res idp.entra-huge "['message']")\" | grep -q 'answered more than 16777216 bytes'"
+check "entra hang: a request past its timeout fails" \
+	sh -c "echo \"$(res idp.entra-hang "['message']")\" | grep -qi 'timed out\|timeout'"
 check "entra open credentials file: refused before any request" \
 	sh -c "echo \"$(res idp.entra-openperm "['message']")\" | grep -q 'must be mode 0600'"
 check "okta: a pending factor only is not registered" \

@@ -23,7 +23,8 @@ admin without MFA, registered-not-enforced, report-only policy, break-glass
 exclusion), entra-grow (a user without MFA
 appears from the second scan on), entra-403, entra-offsite (a next link to
 another host), entra-echo (an error quoting the secret), entra-slow (429
-beyond the budget), okta-mix (Link
+beyond the budget), entra-huge (an answer past the size cap), entra-hang (an
+answer past the timeout), okta-mix (Link
 paging, X-Rate-Limit-Reset 429, pending factor only, zone bypass, a Classic
 Engine org), okta-oie (authentication policies, one of them one-factor), google-mix
 (nextPageToken, enrolled-not-enforced), duo-mix (next_offset, bypass),
@@ -200,6 +201,9 @@ ENTRA = {
     # A token endpoint that echoes the secret it was sent (entra-echo) is
     # handled in do_POST.
     "entra-slow": {"always_429": True},
+    # An answer larger than plumb's cap, and one that comes too late.
+    "entra-huge": {"huge": True},
+    "entra-hang": {"hang": 3},
 }
 
 
@@ -452,6 +456,16 @@ class Handler(BaseHTTPRequestHandler):
             self.answer(401, {"error": {"code": "InvalidAuthenticationToken",
                                         "message": "Access token has expired "
                                         "or is not yet valid."}})
+            return
+        if d.get("huge"):
+            self.answer(200, {"value": [], "padding": "x" * (17 << 20)})
+            return
+        if d.get("hang"):
+            time.sleep(d["hang"])
+            try:
+                self.answer(200, {"value": []})
+            except OSError:  # the client gave up, as it should
+                self.status = 0
             return
         if d.get("always_429"):
             self.answer(429, {"error": {"code": "TooManyRequests",
