@@ -191,8 +191,14 @@ parse_waiver(struct owners *o, const xmlNode *n, struct diags *d, int *bad)
 	w->approved_by = xmlsafe_attr(n, "approved-by");
 	w->line = xmlGetLineNo(n);
 	for (c = n->children; c != NULL; c = c->next)
-		if (xmlsafe_is(c, OWNERS_NS, "reason"))
+		if (xmlsafe_is(c, OWNERS_NS, "reason")) {
 			w->reason = xmlsafe_text(c);
+		} else if (xmlsafe_is(c, OWNERS_NS, "account")) {
+			w->accounts = xreallocarray(w->accounts,
+						    w->naccounts + 1,
+						    sizeof(*w->accounts));
+			w->accounts[w->naccounts++] = xmlsafe_text(c);
+		}
 	/* xs:date allows a time zone suffix; plumb takes the plain date. */
 	if (exp == NULL || strlen(exp) < 10 ||
 	    (snprintf(w->expires, sizeof(w->expires), "%.10s", exp),
@@ -325,6 +331,7 @@ owners_free(struct owners *o)
 		free(o->waivers[i].control);
 		free(o->waivers[i].approved_by);
 		free(o->waivers[i].reason);
+		free_strs(o->waivers[i].accounts, o->waivers[i].naccounts);
 	}
 	for (i = 0; i < o->nslas; i++) {
 		free(o->slas[i].party);
@@ -379,13 +386,72 @@ match_rule(const struct owners *o, const json_t *r)
 	return NULL;
 }
 
-static const struct owners_waiver *
-match_waiver(const struct owners *o, const char *id)
+static int
+waiver_names(const struct owners_waiver *w, const char *user)
 {
 	size_t i;
 
+	for (i = 0; i < w->naccounts; i++)
+		if (w->accounts[i] != NULL && strcmp(w->accounts[i], user) == 0)
+			return 1;
+	return 0;
+}
+
+/* True when ev (one check's evidence) lists its users and every one that
+ * is not compliant is named by w. */
+static int
+waiver_covers_users(const struct owners_waiver *w, const json_t *ev)
+{
+	const json_t *users = json_object_get(ev, "users"), *u;
+	size_t i;
+
+	if (!json_is_array(users))
+		return 0;
+	json_array_foreach(users, i, u) {
+		const json_t *c = json_object_get(u, "compliant");
+
+		if (json_is_true(c))
+			continue;
+		if (!json_is_string(json_object_get(u, "user")) ||
+		    !waiver_names(w, jstr(u, "user")))
+			return 0;
+	}
+	return 1;
+}
+
+/*
+ * Whether w applies to the failing result r.  A waiver naming accounts
+ * holds only when the failure is theirs alone: every failing check of the
+ * control lists its users and each non-compliant one is named, so a
+ * break-glass exception never hides another user's missing MFA.
+ */
+static int
+waiver_applies(const struct owners_waiver *w, const json_t *r)
+{
+	const json_t *ev = json_object_get(r, "evidence"), *checks, *c;
+	size_t i;
+
+	if (w->naccounts == 0)
+		return 1;
+	checks = json_object_get(ev, "checks");
+	if (!json_is_array(checks))
+		return waiver_covers_users(w, ev);
+	json_array_foreach(checks, i, c)
+		if (strcmp(jstr(c, "status"), "pass") != 0 &&
+		    !waiver_covers_users(w, json_object_get(c, "evidence")))
+			return 0;
+	return 1;
+}
+
+static const struct owners_waiver *
+match_waiver(const struct owners *o, const json_t *r)
+{
+	const char *id = jstr(r, "id");
+	size_t i;
+
 	for (i = 0; i < o->nwaivers; i++)
-		if (fnmatch(o->waivers[i].control, id, 0) == 0)
+		if (fnmatch(o->waivers[i].control, id, 0) == 0 &&
+		    waiver_applies(&o->waivers[i], r))
 			return &o->waivers[i];
 	return NULL;
 }
@@ -413,13 +479,22 @@ owners_apply(const struct owners *o, json_t *doc, time_t now)
 			}
 		}
 		if (strcmp(jstr(r, "status"), "fail") != 0 ||
-		    (w = match_waiver(o, jstr(r, "id"))) == NULL)
+		    (w = match_waiver(o, r)) == NULL)
 			continue;
 		json_object_set_new(r, "waiver",
 			json_pack("{s:s, s:s, s:s, s:b}", "reason",
 				  w->reason ? w->reason : "", "approved_by",
 				  w->approved_by, "expires", w->expires,
 				  "expired", now >= w->expires_at));
+		if (w->naccounts > 0) {
+			json_t *acc = json_array();
+
+			for (j = 0; j < w->naccounts; j++)
+				json_array_append_new(acc,
+					json_host_str(w->accounts[j]));
+			json_object_set_new(json_object_get(r, "waiver"),
+					    "accounts", acc);
+		}
 		if (now >= w->expires_at) {
 			char *m = xasprintf("waiver expired on %s (approved by "
 					    "%s): %s", w->expires,

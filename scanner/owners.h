@@ -53,6 +53,8 @@ struct owners_waiver {
 	char *reason;
 	char expires[11];	/* YYYY-MM-DD, the last day it holds */
 	time_t expires_at;	/* the end of that day, UTC */
+	char **accounts;	/* none: the whole control is waived */
+	size_t naccounts;
 	int line;
 };
 

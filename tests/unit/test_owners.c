@@ -322,6 +322,69 @@ load__refuses_invalid_files(void **state)
 	}
 }
 
+/* A waiver naming accounts waives a failure that is theirs alone, never
+ * one another user shares. */
+static void
+apply__account_waiver_covers_only_the_named_accounts(void **state)
+{
+	static const char text[] =
+		"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+		"<owners xmlns=\"urn:plumb:owners:1\">\n"
+		"  <party id=\"msp\"><name>MSP</name></party>\n"
+		"  <waiver control=\"mfa.idp-*\" approved-by=\"CISO\" "
+		"expires=\"2026-12-31\"><reason>break-glass</reason>"
+		"<account>bg1@example.org</account>"
+		"<account>bg2@example.org</account></waiver>\n"
+		"</owners>\n";
+	struct fx *f = *state;
+	struct diags dg = { NULL, 0 };
+	struct errbuf e = { "" };
+	json_t *d, *r;
+
+	owners_free(f->o);
+	f->o = NULL;
+	assert_int_equal(write_owners(f, text), 0);
+	assert_int_equal(owners_load(f->path, &f->o, &dg, &e), 0);
+	d = json_pack("{s:{}, s:["
+		      "{s:s, s:s, s:s, s:{s:[{s:s, s:b}, {s:s, s:b}]}},"
+		      "{s:s, s:s, s:s, s:{s:[{s:s, s:b}, {s:s, s:b}]}},"
+		      "{s:s, s:s, s:s, s:{s:[{s:s, s:s, s:{s:[{s:s, s:b}]}}]}},"
+		      "{s:s, s:s, s:s, s:{s:s}}]}",
+		      "scan", "results",
+		      "id", "mfa.idp-all", "status", "fail", "message", "m",
+		      "evidence", "users", "user", "bg1@example.org",
+		      "compliant", 0, "user", "alice@example.org",
+		      "compliant", 1,
+		      "id", "mfa.idp-admins", "status", "fail", "message", "m",
+		      "evidence", "users", "user", "bg2@example.org",
+		      "compliant", 0, "user", "bob@example.org",
+		      "compliant", 0,
+		      "id", "mfa.idp-multi", "status", "fail", "message", "m",
+		      "evidence", "checks", "status", "fail", "type", "idp-mfa",
+		      "evidence", "users", "user", "bg1@example.org",
+		      "compliant", 0,
+		      "id", "mfa.idp-policy", "status", "fail", "message", "m",
+		      "evidence", "policy", "none");
+	assert_non_null(d);
+	owners_apply(f->o, d, at("2026-06-01T00:00:00Z"));
+	r = result(d, "mfa.idp-all");
+	assert_string_equal(str(r, "status"), "waived");
+	assert_string_equal(json_string_value(json_array_get(json_object_get(
+		json_object_get(r, "waiver"), "accounts"), 1)),
+		"bg2@example.org");
+	/* bob is not a break-glass account: the control still fails. */
+	assert_string_equal(str(result(d, "mfa.idp-admins"), "status"),
+			    "fail");
+	assert_null(json_object_get(result(d, "mfa.idp-admins"), "waiver"));
+	assert_string_equal(str(result(d, "mfa.idp-multi"), "status"),
+			    "waived");
+	/* A failure without a user list is nobody's account. */
+	assert_string_equal(str(result(d, "mfa.idp-policy"), "status"),
+			    "fail");
+	json_decref(d);
+	diags_release(&dg);
+}
+
 int
 main(void)
 {
@@ -330,6 +393,7 @@ main(void)
 		T(apply__first_matching_rule_decides_and_others_keep_default),
 		T(apply__valid_waiver_waives_failure_and_keeps_raw_status),
 		T(apply__expired_waiver_fails_and_says_so),
+		T(apply__account_waiver_covers_only_the_named_accounts),
 		T(route__shared_control_goes_to_the_party_on_duty),
 		T(route__unknown_owner_is_null),
 		T(sla__most_specific_wins),
