@@ -124,7 +124,7 @@ static void
 scan_notify(struct store *st, const struct owners *own, const json_t *doc,
 	    time_t now)
 {
-	struct drift_notify_stats ns = { 0, 0, 0, 0 };
+	struct drift_notify_stats ns = { 0, 0, 0, 0, 0 };
 	struct notify_conf nc;
 	struct errbuf e = { "" };
 
@@ -177,7 +177,7 @@ scan_log(const json_t *doc, int rc, const char *push)
 static void
 scan_flush(struct store *st, const struct owners *own)
 {
-	struct drift_notify_stats ns = { 0, 0, 0, 0 };
+	struct drift_notify_stats ns = { 0, 0, 0, 0, 0 };
 	struct notify_conf nc;
 	struct errbuf e = { "" };
 

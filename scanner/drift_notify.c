@@ -137,13 +137,25 @@ flush_channel(struct store *s, const struct notify_conf *c,
 {
 	struct store_delivery *d = NULL;
 	struct errbuf why;
-	size_t n = 0, i;
+	unsigned char *dead = NULL;
+	size_t n = 0, i, j;
 	int claimed, r;
 
 	if ((r = store_deliver_pending(s, channel, PLUMB_DELIVERY_BATCH_MAX,
 				       &d, &n, e)) != 0)
 		return r;
+	dead = xcalloc(n ? n : 1, 1);
 	for (i = 0; i < n; i++) {
+		/* A receiver that failed once in this run is not tried again
+		 * until the next run: a dead host would otherwise cost a
+		 * timeout per queued message.  The rest stay queued. */
+		for (j = 0; j < i; j++)
+			if (dead[j] && strcmp(d[j].target, d[i].target) == 0)
+				break;
+		if (j < i) {
+			st->deferred++;
+			continue;
+		}
 		if ((r = store_deliver_claim(s, &d[i], &claimed, e)) != 0)
 			goto out;
 		if (!claimed)
@@ -160,8 +172,10 @@ flush_channel(struct store *s, const struct notify_conf *c,
 			warn(channel, d[i].target, why.msg, arg);
 		if ((r = store_deliver_failed(s, d[i].id, why.msg, e)) != 0)
 			goto out;
+		dead[i] = 1;
 	}
 out:
+	free(dead);
 	store_deliveries_free(d, n);
 	return r;
 }

@@ -41,6 +41,8 @@ struct drift_notify_stats {
 	size_t unrouted;	/* events whose owner is not a party of the file */
 	size_t sent;		/* deliveries sent by this flush */
 	size_t failed;		/* attempts that failed (still queued) */
+	size_t deferred;	/* left queued, untried: their receiver
+				 * already failed in this run */
 };
 
 /*
