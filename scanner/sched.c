@@ -38,39 +38,6 @@
 /* Longest log line sent; syslog daemons cut longer datagrams anyway. */
 #define SCHED_LOG_LINE_MAX 1024
 
-/* Creates the directories leading to path (mode 0700), as store_open does,
- * so the lock can be taken before the history exists. */
-static int
-sched_mkdirs(const char *path, struct errbuf *e)
-{
-	char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	char *p, c;
-	int r = PLUMB_OK;
-
-	if (slash == NULL || slash == dir)
-		goto out;
-	*slash = '\0';
-	for (p = dir + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		c = *p;
-		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			r = err_set(e, errno == EACCES ? PLUMB_EPERM : PLUMB_EIO,
-				    "%s: cannot create directory: %s", dir,
-				    strerror(errno));
-			goto out;
-		}
-		*p = c;
-		if (c == '\0')
-			break;
-	}
-out:
-	free(dir);
-	return r;
-}
-
 /* The pid the holder wrote into the lock file, or 0 when unknown. */
 static long
 sched_lock_holder(int fd)
@@ -109,7 +76,7 @@ sched_lock_take(const char *db_path, long wait_s, struct sched_lock *l,
 
 	l->fd = -1;
 	l->path = NULL;
-	if ((r = sched_mkdirs(path, e)) != PLUMB_OK)
+	if ((r = mkdir_parents(path, e)) != PLUMB_OK)
 		goto out;
 	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0) {

@@ -238,40 +238,6 @@ store_step_done(struct store *s, sqlite3_stmt *st, struct errbuf *e,
 
 /* ---- opening ---- */
 
-/* Creates the missing directories above path, each mode 0700: the history
- * holds evidence about the host that others need not read. */
-static int
-store_mkparents(const char *path, struct errbuf *e)
-{
-	char *dir = xstrdup(path);
-	char *slash = strrchr(dir, '/');
-	char *p, c;
-	int r = PLUMB_OK;
-
-	if (slash == NULL || slash == dir)
-		goto out;
-	*slash = '\0';
-	/* Each prefix ending at a '/' (and the whole directory), top down. */
-	for (p = dir + 1;; p++) {
-		if (*p != '/' && *p != '\0')
-			continue;
-		c = *p;
-		*p = '\0';
-		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
-			r = err_set(e, errno == EACCES ? PLUMB_EPERM : PLUMB_EIO,
-				    "%s: cannot create directory: %s", dir,
-				    strerror(errno));
-			goto out;
-		}
-		*p = c;
-		if (c == '\0')
-			break;
-	}
-out:
-	free(dir);
-	return r;
-}
-
 /*
  * Creates the file mode 0600 when missing, and refuses a symlink, a
  * non-regular file, or a non-empty file that does not start with sqlite's
@@ -559,7 +525,7 @@ store_open(const char *path, struct store **out, struct errbuf *e)
 	*out = NULL;
 	if (path == NULL || *path == '\0')
 		return err_set(e, PLUMB_EUSAGE, "no history database path");
-	if ((r = store_mkparents(path, e)) != PLUMB_OK)
+	if ((r = mkdir_parents(path, e)) != PLUMB_OK)
 		return r;
 	if ((r = store_precreate(path, e)) != PLUMB_OK)
 		return r;

@@ -440,3 +440,35 @@ read_local_file(const char *path, size_t max, char **out, size_t *len,
 	*out = dynbuf_take(&b, len);
 	return PLUMB_OK;
 }
+
+int
+mkdir_parents(const char *path, struct errbuf *e)
+{
+	char *dir = xstrdup(path);
+	char *slash = strrchr(dir, '/');
+	char *p, c;
+	int r = PLUMB_OK;
+
+	if (slash == NULL || slash == dir)
+		goto out;
+	*slash = '\0';
+	/* Each prefix ending at a '/' (and the whole directory), top down. */
+	for (p = dir + 1;; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		c = *p;
+		*p = '\0';
+		if (mkdir(dir, 0700) != 0 && errno != EEXIST) {
+			r = err_set(e, errno == EACCES ? PLUMB_EPERM : PLUMB_EIO,
+				    "%s: cannot create directory: %s", dir,
+				    strerror(errno));
+			goto out;
+		}
+		*p = c;
+		if (c == '\0')
+			break;
+	}
+out:
+	free(dir);
+	return r;
+}

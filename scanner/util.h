@@ -105,6 +105,11 @@ int time_parse(const char *s, time_t *out);
 int write_file_atomic(const char *path, const void *data, size_t n, mode_t mode,
 		      struct errbuf *e);
 
+/* Creates the missing directories above path (not path itself), each
+ * mode 0700: plumb's state holds evidence about the host that others need
+ * not read.  0 or PLUMB_EPERM / PLUMB_EIO with the directory named. */
+int mkdir_parents(const char *path, struct errbuf *e);
+
 /* Reads a file of the invoking user (not the scanned host: use plat_ for
  * that) up to max bytes, NUL-terminated; the caller frees *out. */
 int read_local_file(const char *path, size_t max, char **out, size_t *len,
