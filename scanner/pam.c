@@ -272,33 +272,6 @@ pam_list_add(struct pam_list *l, struct pam_ctx *c, const char *file,
 	return en;
 }
 
-/* A JSON string for host text: invalid UTF-8 bytes are shown as \xNN, since
- * jansson takes only UTF-8 and the field must not disappear. */
-static json_t *
-pam_jstr(const char *s)
-{
-	struct dynbuf b;
-	json_t *j;
-	size_t i;
-
-	if (s == NULL)
-		return json_null();
-	if (utf8_valid(s, strlen(s)))
-		return json_string(s);
-	dynbuf_init(&b, 4 * strlen(s) + 1);
-	for (i = 0; s[i] != '\0'; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch < 0x80)
-			(void)dynbuf_add(&b, &s[i], 1);
-		else
-			(void)dynbuf_printf(&b, "\\x%02x", ch);
-	}
-	j = json_string(b.data != NULL ? b.data : "");
-	dynbuf_release(&b);
-	return j;
-}
-
 static json_t *
 pam_jstrv(char **v, size_t n)
 {
@@ -306,7 +279,7 @@ pam_jstrv(char **v, size_t n)
 	size_t i;
 
 	for (i = 0; i < n; i++)
-		json_array_append_new(a, pam_jstr(v[i]));
+		json_array_append_new(a, json_host_str(v[i]));
 	return a;
 }
 
@@ -1761,13 +1734,13 @@ pam_result_json(const struct pam_result *res)
 {
 	json_t *o = json_object();
 
-	json_object_set_new(o, "service", pam_jstr(res->service));
+	json_object_set_new(o, "service", json_host_str(res->service));
 	json_object_set_new(o, "present", json_boolean(res->present));
-	json_object_set_new(o, "file", pam_jstr(res->file));
+	json_object_set_new(o, "file", json_host_str(res->file));
 	json_object_set_new(o, "verdict",
 			    json_string(pam_verdict_name(res->verdict)));
 	json_object_set_new(o, "second_factor_module",
-			    pam_jstr(res->second_factor_module));
+			    json_host_str(res->second_factor_module));
 	if (res->verdict == PAM_VERDICT_BYPASS)
 		json_object_set_new(o, "path_that_bypasses",
 				    pam_jstrv(res->path, res->npath));
@@ -1780,7 +1753,7 @@ pam_result_json(const struct pam_result *res)
 			    res->first_factor_required < 0 ? json_null() :
 			    json_boolean(res->first_factor_required));
 	json_object_set_new(o, "first_factor_module",
-			    pam_jstr(res->first_factor_module));
+			    json_host_str(res->first_factor_module));
 	json_object_set_new(o, "path_without_first_factor",
 			    res->first_factor_required == 0 ?
 			    pam_jstrv(res->path_no_first, res->npath_no_first) :
@@ -1909,7 +1882,7 @@ pam_duo_conf(const struct plat_root *r, const char *path)
 	int in_duo = 0;
 	const char *failmode = NULL;
 
-	json_object_set_new(o, "file", pam_jstr(path));
+	json_object_set_new(o, "file", json_host_str(path));
 	if (plat_read_text(r, path, PLUMB_SMALL_FILE_MAX, &data, &len, NULL) !=
 	    PLUMB_OK) {
 		json_object_set_new(o, "present", json_false());
@@ -1942,10 +1915,10 @@ pam_duo_conf(const struct plat_root *r, const char *path)
 		val = pam_trim(eq + 1);
 		if (strcmp(key, "failmode") == 0) {
 			failmode = val;
-			json_object_set_new(o, "failmode", pam_jstr(val));
+			json_object_set_new(o, "failmode", json_host_str(val));
 		} else if (strcmp(key, "groups") == 0 ||
 			   strcmp(key, "group") == 0) {
-			json_object_set_new(o, "groups", pam_jstr(val));
+			json_object_set_new(o, "groups", json_host_str(val));
 		}
 	}
 	if (failmode == NULL)

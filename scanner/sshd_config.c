@@ -324,32 +324,6 @@ sshd_keyword_numeric(const char *key)
 			     k->parse == SP_PORT);
 }
 
-/* A JSON string for host text; invalid UTF-8 bytes become \xNN. */
-static json_t *
-sshd_jstr(const char *s)
-{
-	struct dynbuf b;
-	json_t *j;
-	size_t i;
-
-	if (s == NULL)
-		return json_null();
-	if (utf8_valid(s, strlen(s)))
-		return json_string(s);
-	dynbuf_init(&b, 4 * strlen(s) + 1);
-	for (i = 0; s[i] != '\0'; i++) {
-		unsigned char ch = (unsigned char)s[i];
-
-		if (ch < 0x80)
-			(void)dynbuf_add(&b, &s[i], 1);
-		else
-			(void)dynbuf_printf(&b, "\\x%02x", ch);
-	}
-	j = json_string(b.data != NULL ? b.data : "");
-	dynbuf_release(&b);
-	return j;
-}
-
 /* ---- lexing as sshd does -------------------------------------------- */
 
 /* misc.c strdelim(): the next word of *s, which ends at a blank, a double
@@ -928,7 +902,7 @@ sshd_match_parse(const char *criteria, const char **why)
 			goto bad;
 		}
 		json_array_append_new(attrs, json_pack("[so]", lower,
-						       sshd_jstr(arg)));
+						       json_host_str(arg)));
 		free(lower);
 	}
 	if (n == 0) {
@@ -1076,7 +1050,7 @@ sshd_error(struct sshd_walk *w, const char *file, int line, const char *fmt,
 	va_end(ap);
 	full = xasprintf("%s:%d: %s", file, line, msg);
 	if (json_array_size(w->errors) < PLUMB_EVIDENCE_ITEMS_MAX)
-		json_array_append_new(w->errors, sshd_jstr(full));
+		json_array_append_new(w->errors, json_host_str(full));
 	free(full);
 	free(msg);
 }
@@ -1110,7 +1084,7 @@ sshd_include(struct sshd_walk *w, const char *file, int line, char **av,
 					       "is included", file, line,
 					       av[i]);
 
-			json_array_append_new(w->notes, sshd_jstr(note));
+			json_array_append_new(w->notes, json_host_str(note));
 			free(note);
 			continue;
 		}
@@ -1167,8 +1141,8 @@ sshd_add_block(struct sshd_walk *w, const char *file, int line,
 	int all = 0;
 
 	b = json_object();
-	json_object_set_new(b, "criteria", sshd_jstr(criteria));
-	json_object_set_new(b, "file", sshd_jstr(file));
+	json_object_set_new(b, "criteria", json_host_str(criteria));
+	json_object_set_new(b, "file", json_host_str(file));
 	json_object_set_new(b, "line", json_integer(line));
 	json_object_set_new(b, "parent", json_integer(parent));
 	if (attrs == NULL) {
@@ -1219,8 +1193,8 @@ sshd_line(struct sshd_walk *w, const char *file, int lineno, char *text,
 	if (k == NULL) {
 		if (json_array_size(w->unknown) < PLUMB_EVIDENCE_ITEMS_MAX)
 			json_array_append_new(w->unknown, json_pack(
-				"{s:o,s:o,s:i}", "keyword", sshd_jstr(kw),
-				"file", sshd_jstr(file), "line", lineno));
+				"{s:o,s:o,s:i}", "keyword", json_host_str(kw),
+				"file", json_host_str(file), "line", lineno));
 		goto out;
 	}
 	active = *cur < 0 || w->pass1[*cur];
@@ -1256,8 +1230,8 @@ sshd_line(struct sshd_walk *w, const char *file, int lineno, char *text,
 	}
 	l = json_object();
 	json_object_set_new(l, "key", json_string(sshd_kw_canon(k)));
-	json_object_set_new(l, "value", sshd_jstr(value));
-	json_object_set_new(l, "file", sshd_jstr(file));
+	json_object_set_new(l, "value", json_host_str(value));
+	json_object_set_new(l, "file", json_host_str(file));
 	json_object_set_new(l, "line", json_integer(lineno));
 	json_object_set_new(l, "block", json_integer(*cur));
 	json_array_append_new(w->lines, l);
@@ -1278,7 +1252,7 @@ sshd_read_file(struct sshd_walk *w, const char *path, int block,
 	rc = plat_read_text(w->r, path, PLUMB_SMALL_FILE_MAX, &data, &len, e);
 	if (rc != PLUMB_OK)
 		return rc;
-	json_array_append_new(w->files, sshd_jstr(path));
+	json_array_append_new(w->files, json_host_str(path));
 	w->stack[w->depth] = path;
 	for (p = data; p != NULL && rc == PLUMB_OK; p = nl) {
 		char *t;
@@ -1387,7 +1361,7 @@ sshd_config_read(const struct plat_root *r, const char *path,
 	memset(&w, 0, sizeof(w));
 	w.r = r;
 	f = json_object();
-	json_object_set_new(f, "config", sshd_jstr(path));
+	json_object_set_new(f, "config", json_host_str(path));
 	json_object_set_new(f, "files", w.files = json_array());
 	json_object_set_new(f, "lines", w.lines = json_array());
 	json_object_set_new(f, "blocks", w.blocks = json_array());
