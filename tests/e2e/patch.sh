@@ -167,9 +167,9 @@ scan "$BAD" "$BLP" "$T_TMP/bad.json"
 is "$T_TMP/bad.json" 'R("patch.window")["status"]' "error" "a truncated .xz list makes patch-pending error"
 is "$T_TMP/bad.json" '"bookworm_main_binary-amd64_Packages.xz" in R("patch.window")["message"]' "True" \
     "the error names the list that could not be read"
-printf 'garbage, not lz4' >"$BAD/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.xz"
-mv "$BAD/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.xz" \
-   "$BAD/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4"
+printf 'garbage, not lz4' >"$BAD/var/lib/apt/lists/mirror.example.org_debian_dists_bookworm_main_binary-amd64_Packages.xz"
+mv "$BAD/var/lib/apt/lists/mirror.example.org_debian_dists_bookworm_main_binary-amd64_Packages.xz" \
+   "$BAD/var/lib/apt/lists/mirror.example.org_debian_dists_bookworm_main_binary-amd64_Packages.lz4"
 scan "$BAD" "$BLP" "$T_TMP/bad2.json"
 is "$T_TMP/bad2.json" 'R("patch.window")["status"]' "error" "a .lz4 list that is not lz4 makes patch-pending error"
 NOLISTS="$T_TMP/nolists"
@@ -211,12 +211,12 @@ is "$T_TMP/k3.json" '(R("patch.reboot")["status"], E("patch.reboot")["newest_ker
 AGE="$T_TMP/age"
 copy_root patch-pending "$AGE"
 for f in "$AGE"/var/lib/apt/lists/*Release; do touch -d "@$((NOW - 10 * DAY))" "$f"; done
-touch -d "@$((NOW - 9 * DAY))" "$AGE"/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease
+touch -d "@$((NOW - 9 * DAY))" "$AGE"/var/lib/apt/lists/mirror.example.org_debian_dists_bookworm_InRelease
 scan "$AGE" "$BLP" "$T_TMP/a1.json"
 is "$T_TMP/a1.json" 'R("patch.lists-fresh")["status"]' "fail" "lists refreshed 9 days ago fail max_age_days 7"
 is "$T_TMP/a1.json" 'E("patch.lists-fresh")["age_days"]' "9" "the age is the newest Release file's (9 days)"
 is "$T_TMP/a1.json" 'E("patch.lists-fresh")["source"]' \
-    "/var/lib/apt/lists/deb.debian.org_debian_dists_bookworm_InRelease" "the evidence names the newest Release file"
+    "/var/lib/apt/lists/mirror.example.org_debian_dists_bookworm_InRelease" "the evidence names the newest Release file"
 mkdir -p "$AGE/var/lib/apt/periodic"
 touch -d "@$((NOW - 3 * DAY))" "$AGE/var/lib/apt/periodic/update-success-stamp"
 scan "$AGE" "$BLP" "$T_TMP/a2.json"

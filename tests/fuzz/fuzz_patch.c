@@ -9,7 +9,7 @@
  */
 #include "fuzz.h"
 
-#define FUZZ_LISTS "var/lib/apt/lists/deb.debian.org_debian"
+#define FUZZ_LISTS "var/lib/apt/lists/mirror.example.org_debian"
 
 static const char *const fuzz_paths[] = {
 	"var/lib/dpkg/status",

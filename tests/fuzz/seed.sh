@@ -69,7 +69,7 @@ for case in patch-current patch-pending; do
 	for f in $fx/$case/root/etc/apt/apt.conf.d/*; do
 		cp "$f" "$c/aptconf/seed-$case-$(basename "$f")"
 	done
-	l=$fx/$case/root/var/lib/apt/lists/deb.debian.org_debian
+	l=$fx/$case/root/var/lib/apt/lists/mirror.example.org_debian
 	lz4 -dc "$l"_dists_bookworm_main_binary-amd64_Packages.lz4 >"$c/patch/main"
 	gzip -dc "$l"-security_dists_bookworm-security_main_binary-amd64_Packages.gz \
 		>"$c/patch/sec"
