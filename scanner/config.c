@@ -83,6 +83,7 @@ config_init(struct config *c)
 void
 config_release(struct config *c)
 {
+	void *field;
 	size_t i;
 
 	if (c == NULL)
@@ -91,7 +92,10 @@ config_release(struct config *c)
 		if (config_keys[i].kind == CONFIG_NUM ||
 		    config_keys[i].kind == CONFIG_BOOL)
 			continue;
-		free(*(char **)((char *)c + config_keys[i].off));
+		/* Through void *: the offset is of a char * member, so the
+		 * address is aligned for one. */
+		field = (char *)c + config_keys[i].off;
+		free(*(char **)field);
 	}
 	free(c->path);
 	config_init(c);

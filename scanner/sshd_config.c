@@ -576,7 +576,7 @@ sshd_value(const struct sshd_kw *k, char **av, int ac, const char *rest,
 	case SP_TIME_NONE:
 		if (strcasecmp(a, "none") == 0)
 			return xstrdup("none");
-		/* FALLTHROUGH */
+		__attribute__((fallthrough));
 	case SP_TIME:
 		n = sshd_convtime(a);
 		if (n < 0) {
