@@ -1073,3 +1073,50 @@ idp_users_finish(json_t *users)
 	}
 	idp_sort(users, idp_cmp_user);
 }
+
+int
+idp_list(struct idp_client *c, const char *url, const char *items_key,
+	 const char *next_key, const char *who, json_t *acc, struct errbuf *e)
+{
+	char *cur = xstrdup(url), *next = NULL;
+	json_t *page, *items;
+	int r = PLUMB_OK;
+
+	while (cur != NULL) {
+		if ((r = idp_get_json(c, cur, &page, next_key == NULL ? &next :
+				      NULL, e)) != PLUMB_OK)
+			break;
+		items = items_key != NULL ? json_object_get(page, items_key) :
+			page;
+		if (!json_is_array(items)) {
+			json_decref(page);
+			free(next);
+			r = err_set(e, PLUMB_EPARSE, "%s answer for %.200s has "
+				    "no list of items", who, cur);
+			break;
+		}
+		json_array_extend(acc, items);
+		if (next_key != NULL &&
+		    json_is_string(json_object_get(page, next_key)))
+			next = xstrdup(json_string_value(
+				json_object_get(page, next_key)));
+		json_decref(page);
+		if (json_array_size(acc) > PLUMB_IDP_USERS_MAX) {
+			free(next);
+			r = err_set(e, PLUMB_ELIMIT, "more than %d entries in "
+				    "%.200s", PLUMB_IDP_USERS_MAX, url);
+			break;
+		}
+		if (next != NULL && strcmp(next, cur) == 0) {
+			free(next);
+			r = err_set(e, PLUMB_EPARSE, "%s paging did not advance "
+				    "at %.200s", who, cur);
+			break;
+		}
+		free(cur);
+		cur = next;
+		next = NULL;
+	}
+	free(cur);
+	return r;
+}

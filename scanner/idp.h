@@ -95,6 +95,19 @@ int idp_post_form(struct idp_client *c, const char *url, const char *body,
 int idp_get_json(struct idp_client *c, const char *url, json_t **out,
 		 char **next, struct errbuf *e);
 
+/*
+ * Follows a paged collection from url and appends every page's items to
+ * acc.  items_key names the member holding a page's array ("value" for
+ * Graph), or is NULL when the page itself is the array; next_key names the
+ * member holding the next page's URL ("@odata.nextLink"), or is NULL to
+ * follow the Link rel="next" header.  who names the provider in messages.
+ * Fails past PLUMB_IDP_USERS_MAX items and when a next link repeats the
+ * page it came from.
+ */
+int idp_list(struct idp_client *c, const char *url, const char *items_key,
+	     const char *next_key, const char *who, json_t *acc,
+	     struct errbuf *e);
+
 /* The HTTP status of the client's last answer (0 before any). */
 long idp_last_status(const struct idp_client *c);
 

@@ -73,48 +73,11 @@ entra_token(struct idp_client *c, struct errbuf *e)
 	return r;
 }
 
-/* Appends every "value" item of every page from url to acc. */
+/* Appends the items of every page from url to acc. */
 static int
-entra_list(struct idp_client *c, const char *url, json_t *acc,
-	   struct errbuf *e)
+entra_list(struct idp_client *c, const char *url, json_t *acc, struct errbuf *e)
 {
-	char *cur = xstrdup(url), *next;
-	json_t *page, *v;
-	int r = PLUMB_OK;
-
-	while (cur != NULL) {
-		if ((r = idp_get_json(c, cur, &page, NULL, e)) != PLUMB_OK)
-			break;
-		v = json_object_get(page, "value");
-		if (!json_is_array(v)) {
-			json_decref(page);
-			r = err_set(e, PLUMB_EPARSE, "graph answer for %.200s "
-				    "has no value list", cur);
-			break;
-		}
-		json_array_extend(acc, v);
-		next = json_string_value(json_object_get(page,
-				"@odata.nextLink")) ?
-			xstrdup(json_string_value(json_object_get(page,
-				"@odata.nextLink"))) : NULL;
-		json_decref(page);
-		if (json_array_size(acc) > PLUMB_IDP_USERS_MAX) {
-			free(next);
-			r = err_set(e, PLUMB_ELIMIT, "more than %d entries in "
-				    "%.200s", PLUMB_IDP_USERS_MAX, url);
-			break;
-		}
-		if (next != NULL && strcmp(next, cur) == 0) {
-			free(next);
-			r = err_set(e, PLUMB_EPARSE, "graph paging did not "
-				    "advance at %.200s", cur);
-			break;
-		}
-		free(cur);
-		cur = next;
-	}
-	free(cur);
-	return r;
+	return idp_list(c, url, "value", "@odata.nextLink", "graph", acc, e);
 }
 
 static int

@@ -88,44 +88,11 @@ okta_token(struct idp_client *c, struct errbuf *e)
 	return r;
 }
 
-/* Appends the items of every page (JSON arrays) from url to acc. */
+/* Appends the items of every page from url to acc. */
 static int
 okta_list(struct idp_client *c, const char *url, json_t *acc, struct errbuf *e)
 {
-	char *cur = xstrdup(url), *next = NULL;
-	json_t *page;
-	int r = PLUMB_OK;
-
-	while (cur != NULL) {
-		if ((r = idp_get_json(c, cur, &page, &next, e)) != PLUMB_OK)
-			break;
-		if (!json_is_array(page)) {
-			json_decref(page);
-			free(next);
-			r = err_set(e, PLUMB_EPARSE, "okta answer for %.200s is "
-				    "not a list", cur);
-			break;
-		}
-		json_array_extend(acc, page);
-		json_decref(page);
-		if (json_array_size(acc) > PLUMB_IDP_USERS_MAX) {
-			free(next);
-			r = err_set(e, PLUMB_ELIMIT, "more than %d entries in "
-				    "%.200s", PLUMB_IDP_USERS_MAX, url);
-			break;
-		}
-		if (next != NULL && strcmp(next, cur) == 0) {
-			free(next);
-			r = err_set(e, PLUMB_EPARSE, "okta paging did not advance "
-				    "at %.200s", cur);
-			break;
-		}
-		free(cur);
-		cur = next;
-		next = NULL;
-	}
-	free(cur);
-	return r;
+	return idp_list(c, url, NULL, NULL, "okta", acc, e);
 }
 
 static int
