@@ -298,6 +298,8 @@ cmd_scan(int argc, char **argv)
 			baseline_arg = cfg->baseline;
 		if (owners_arg == NULL)
 			owners_arg = cfg->owners;
+		if (tailoring_arg == NULL)
+			tailoring_arg = cfg->tailoring;
 		if (db_arg == NULL)
 			db_arg = cfg->db;
 		if (cfg->yara_rules != NULL)

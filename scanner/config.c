@@ -45,6 +45,7 @@ struct config_key {
 static const struct config_key config_keys[] = {
 	CONFIG_STR(baseline, CONFIG_BASELINE),
 	CONFIG_STR(owners, CONFIG_PATH),
+	CONFIG_STR(tailoring, CONFIG_PATH),
 	CONFIG_STR(db, CONFIG_PATH),
 	CONFIG_STR(root, CONFIG_PATH),
 	CONFIG_STR(yara_rules, CONFIG_PATHLIST),

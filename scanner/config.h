@@ -35,6 +35,7 @@ struct config {
 	char *path;		/* the file read, NULL for defaults only */
 	char *baseline;		/* a baseline id or an absolute file path */
 	char *owners;		/* absolute path of the owners file */
+	char *tailoring;	/* absolute path of a tailoring file */
 	char *db;		/* absolute path of the history database */
 	char *root;		/* absolute path of the scan root */
 	char *yara_rules;	/* rule files/directories, ':'-separated */

@@ -80,6 +80,28 @@ chmod 600 "$C"
 expect_exit 0 "--config gives root, baseline and db" \
     "$PLUMB" scan --scheduled --config "$C"
 check "the scan went to the configured history" test "$(scans "$T_TMP/c.db")" -eq 1
+cat >"$T_TMP/t.xml" <<EOF
+<?xml version="1.0" encoding="UTF-8"?>
+<tailoring xmlns="urn:plumb:tailoring:1" id="acme" version="1.0.0" baseline="scan-basic">
+  <title>Acme</title>
+  <deselect control="config.aslr">Hardened by the hypervisor.</deselect>
+</tailoring>
+EOF
+printf 'root = %s\nbaseline = %s\ndb = %s\ntailoring = %s\n' "$FAILR" "$BL" \
+    "$T_TMP/t.db" "$T_TMP/t.xml" >"$T_TMP/t.conf"
+chmod 600 "$T_TMP/t.conf"
+"$PLUMB" scan --scheduled --config "$T_TMP/t.conf" --format json \
+    -o "$T_TMP/t.json" >/dev/null 2>&1
+if python3 -c '
+import json, sys
+d = json.load(open(sys.argv[1]))
+assert d["scan"]["tailoring"]["deselected"][0]["control"] == "config.aslr"
+assert "config.aslr" not in [r["id"] for r in d["results"]]
+' "$T_TMP/t.json" 2>"$T_TMP/err"; then
+	ok "plumb.conf's tailoring is applied and recorded in the scan"
+else
+	not_ok "plumb.conf's tailoring is applied and recorded in the scan" "$(cat "$T_TMP/err")"
+fi
 printf 'root = %s\nbaseline = %s\ndb = %s\nnice = 99\nfrobnicate = 1\n' \
     "$PASS" "$BL" "$T_TMP/bad.db" >"$C"
 n0=$(nlog)

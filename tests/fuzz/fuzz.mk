@@ -18,6 +18,8 @@
 BUILD_FUZZ ?= build-fuzz
 FUZZ_CC ?= clang
 FUZZ_TIME ?= 60
+# The issue's bar is 10 million executions or 30 minutes, whichever is first.
+FUZZ_RUNS ?= 10000000
 FUZZ_NICE ?= nice -n 10
 # Harnesses that write their input as files of a scratch root run several
 # times faster on tmpfs.
@@ -62,7 +64,7 @@ run: $(FUZZ_NAMES:%=run-%)
 $(FUZZ_NAMES:%=run-%): run-%: $(BUILD_FUZZ)/fuzz_%
 	@mkdir -p $(BUILD_FUZZ)/corpus/$*
 	TMPDIR=$(FUZZ_TMPDIR) $(FUZZ_NICE) $(BUILD_FUZZ)/fuzz_$* $(BUILD_FUZZ)/corpus/$* \
-	  tests/fuzz/corpus/$* -max_total_time=$(FUZZ_TIME) -rss_limit_mb=1024 \
+	  tests/fuzz/corpus/$* -max_total_time=$(FUZZ_TIME) -runs=$(FUZZ_RUNS) -rss_limit_mb=1024 \
 	  -timeout=10 -print_final_stats=1 \
 	  -artifact_prefix=$(BUILD_FUZZ)/crash-$*- >$(BUILD_FUZZ)/$*.log 2>&1; \
 	  st=$$?; tail -n 25 $(BUILD_FUZZ)/$*.log; exit $$st

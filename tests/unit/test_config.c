@@ -52,6 +52,7 @@ config_parse__every_key_is_stored(void **state)
 	static const char text[] =
 		"baseline = smb-linux-server\n"
 		"owners=/etc/plumb/owners.xml\n"
+		"tailoring = /etc/plumb/t.xml\n"
 		"\tdb =  /var/lib/plumb/h.db  \r\n"
 		"root = /mnt/image\n"
 		"yara_rules = /a/rules:/b/x.yar\n"
@@ -75,6 +76,7 @@ config_parse__every_key_is_stored(void **state)
 	assert_int_equal(d.n, 0);
 	assert_string_equal(c.baseline, "smb-linux-server");
 	assert_string_equal(c.owners, "/etc/plumb/owners.xml");
+	assert_string_equal(c.tailoring, "/etc/plumb/t.xml");
 	assert_string_equal(c.db, "/var/lib/plumb/h.db");
 	assert_string_equal(c.root, "/mnt/image");
 	assert_string_equal(c.yara_rules, "/a/rules:/b/x.yar");
@@ -200,9 +202,10 @@ config_parse__documented_example_sets_every_key(void **state)
 	config_init(&c);
 	if (config_parse(&c, path, b.data, b.len, &d) != PLUMB_OK)
 		fail_msg("%s", d.lines[0]);
-	assert_int_equal(nkeys, 17);
+	assert_int_equal(nkeys, 18);
 	assert_non_null(c.baseline);
 	assert_non_null(c.owners);
+	assert_non_null(c.tailoring);
 	assert_non_null(c.db);
 	assert_non_null(c.root);
 	assert_non_null(c.yara_rules);
