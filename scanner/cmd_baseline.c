@@ -6,7 +6,9 @@
  * lint reports every problem of every file as "file:line: message" (the
  * loader collects them all), so an author fixes a file in one pass.  The
  * problems go to standard error, as a compiler's do; the "ok" line of a
- * sound file goes to standard output.
+ * sound file goes to standard output.  A tailoring file given to lint is
+ * loaded and applied to its baseline exactly as `plumb scan --tailoring`
+ * would, so it can be checked before a scheduled run meets it.
  */
 #include <getopt.h>
 #include <stdio.h>
@@ -19,19 +21,22 @@
 #include "cmd.h"
 #include "probe.h"
 #include "baseline_diff.h"
+#include "tailoring.h"
 
 static void
 baseline_usage(FILE *f)
 {
 	fprintf(f,
-		"usage: plumb baseline lint FILE|ID...\n"
+		"usage: plumb baseline lint [--baseline FILE|ID] FILE|ID...\n"
 		"       plumb baseline show FILE|ID [--format text|json] [-o FILE]\n"
 		"       plumb baseline types [--format text|json] [-o FILE]\n"
 		"       plumb baseline diff OLD NEW [--format text|json] [-o FILE]\n"
 		"\n"
 		"  lint   validate baselines (schema, unique control ids, check\n"
 		"         types and their parameters); print every problem as\n"
-		"         file:line: message on standard error\n"
+		"         file:line: message on standard error.  A tailoring\n"
+		"         file is applied to the baseline it names (or to\n"
+		"         --baseline) as a scan would apply it\n"
 		"  show   print a baseline's controls, references and checks\n"
 		"  types  list the check types a baseline may use, with their\n"
 		"         parameters\n"
@@ -126,32 +131,107 @@ lint_file_name(const struct baseline *b, struct diags *d)
 	return bad;
 }
 
+/* Prints the problems of one file, or e's message when there is none. */
+static void
+lint_problems(const struct diags *d, const struct errbuf *e)
+{
+	size_t k;
+
+	if (d->n == 0)
+		fprintf(stderr, "%s\n", e->msg);
+	for (k = 0; k < d->n; k++)
+		fprintf(stderr, "%s\n", d->lines[k]);
+}
+
+/*
+ * Lints the tailoring at path: it must load, and apply without a problem
+ * to base (a file or id) or, when base is NULL, to the highest version of
+ * the baseline id it names.  Returns the exit status.
+ */
+static int
+lint_tailoring(const char *path, const char *base)
+{
+	struct errbuf e = { "" };
+	struct diags d = { NULL, 0 };
+	struct tailoring *t = NULL;
+	struct baseline *b = NULL;
+	char *bpath = NULL;
+	int rc = EXIT_PLUMB_ERROR;
+
+	if (tailoring_load(path, &t, &d, &e) != 0) {
+		lint_problems(&d, &e);
+		goto out;
+	}
+	if (baseline_resolve(base != NULL ? base : t->baseline, &bpath, &e) != 0) {
+		fprintf(stderr, "%s\n", e.msg);
+		if (base == NULL)
+			fprintf(stderr, "%s: the tailoring is for baseline '%s'; "
+				"name its file with --baseline\n", path,
+				t->baseline);
+		goto out;
+	}
+	if (baseline_load(bpath, &b, &d, &e) != 0) {
+		lint_problems(&d, &e);
+		goto out;
+	}
+	if (tailoring_apply(t, b, NULL, &d, &e) != 0) {
+		lint_problems(&d, &e);
+		goto out;
+	}
+	put_text(stdout, path);
+	printf(": ok (tailoring %s %s of %s %s: %zu deselection%s, %zu "
+	       "parameter%s; %zu control%s left)\n", t->id, t->version, b->id,
+	       b->version, t->ndesel, t->ndesel == 1 ? "" : "s", t->nparams,
+	       t->nparams == 1 ? "" : "s", b->ncontrols,
+	       b->ncontrols == 1 ? "" : "s");
+	rc = EXIT_PLUMB_OK;
+out:
+	baseline_free(b);
+	tailoring_free(t);
+	diags_release(&d);
+	free(bpath);
+	return rc;
+}
+
 static int
 baseline_lint(int argc, char **argv)
 {
-	int i, rc = EXIT_PLUMB_OK;
+	static const struct option opts[] = {
+		{ "baseline", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *base = NULL;
+	int c, i, rc = EXIT_PLUMB_OK;
 
-	if (argc < 1)
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "b:h", opts, NULL)) != -1) {
+		switch (c) {
+		case 'b': base = optarg; break;
+		case 'h': baseline_usage(stdout); return EXIT_PLUMB_OK;
+		default: return cli_usage_error("baseline", "invalid option");
+		}
+	}
+	if (optind >= argc)
 		return cli_usage_error("baseline", "lint needs at least one FILE "
 				       "or ID");
-	for (i = 0; i < argc; i++) {
+	for (i = optind; i < argc; i++) {
 		struct errbuf e = { "" };
 		struct diags d = { NULL, 0 };
 		struct baseline *b = NULL;
 		char *path = NULL;
-		size_t k;
 
 		if (baseline_resolve(argv[i], &path, &e) != 0) {
 			fprintf(stderr, "%s\n", e.msg);
 			rc = EXIT_PLUMB_ERROR;
 			continue;
 		}
-		if (baseline_load(path, &b, &d, &e) != 0 ||
-		    lint_file_name(b, &d)) {
-			if (d.n == 0)
-				fprintf(stderr, "%s\n", e.msg);
-			for (k = 0; k < d.n; k++)
-				fprintf(stderr, "%s\n", d.lines[k]);
+		if (tailoring_sniff(path)) {
+			if (lint_tailoring(path, base) != EXIT_PLUMB_OK)
+				rc = EXIT_PLUMB_ERROR;
+		} else if (baseline_load(path, &b, &d, &e) != 0 ||
+			   lint_file_name(b, &d)) {
+			lint_problems(&d, &e);
 			rc = EXIT_PLUMB_ERROR;
 		} else {
 			put_text(stdout, path);
@@ -442,14 +522,8 @@ cmd_baseline(int argc, char **argv)
 		baseline_usage(stdout);
 		return EXIT_PLUMB_OK;
 	}
-	if (strcmp(sub, "lint") == 0) {
-		if (argc > 2 && (strcmp(argv[2], "--help") == 0 ||
-				 strcmp(argv[2], "-h") == 0)) {
-			baseline_usage(stdout);
-			return EXIT_PLUMB_OK;
-		}
-		return baseline_lint(argc - 2, argv + 2);
-	}
+	if (strcmp(sub, "lint") == 0)
+		return baseline_lint(argc - 1, argv + 1);
 	if (strcmp(sub, "diff") == 0)
 		return baseline_diff_cmd(argc - 1, argv + 1);
 	if (strcmp(sub, "show") == 0 || strcmp(sub, "types") == 0)

@@ -122,6 +122,25 @@ tailoring_free(struct tailoring *t)
 	free(t);
 }
 
+int
+tailoring_sniff(const char *path)
+{
+	struct errbuf e = { "" };
+	xmlDoc *doc = NULL;
+	const xmlNode *root;
+	char *src = NULL;
+	size_t len = 0;
+	int yes;
+
+	if (xmlsafe_load(path, NULL, 0, &doc, &src, &len, NULL, &e) != 0)
+		return 0;
+	root = xmlDocGetRootElement(doc);
+	yes = root != NULL && xmlsafe_is(root, TAILORING_NS, "tailoring");
+	xmlFreeDoc(doc);
+	free(src);
+	return yes;
+}
+
 /* ---- applying -------------------------------------------------------- */
 
 /* A check the tailoring changes: a copy of the baseline's, to be swapped

@@ -64,6 +64,14 @@ int tailoring_load(const char *path, struct tailoring **out, struct diags *d,
 void tailoring_free(struct tailoring *t);
 
 /*
+ * True when the file at path loads as XML by the same safe loader and its
+ * root element is <tailoring> in the tailoring namespace: for commands that
+ * take either kind of file.  Nothing is reported; a file that does not load
+ * is not a tailoring, and its own loader then says why.
+ */
+int tailoring_sniff(const char *path);
+
+/*
  * Applies t to b: deselected controls are removed, parameters replaced, and
  * every changed check is validated again as the baseline loader validates
  * it.  A tailoring for another baseline id, a glob or control id that names

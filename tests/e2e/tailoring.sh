@@ -90,6 +90,14 @@ refuse() {	# NAME BASELINE-ID BODY WANT-IN-MESSAGE
 	else
 		ok "$1: refused with '$4', history untouched"
 	fi
+	# baseline lint says the same, before any scan meets the file.
+	out=$("$PLUMB" baseline lint --baseline "$BL" "$T_TMP/bad.xml" 2>&1 >/dev/null)
+	st=$?
+	if [ "$st" -eq 1 ] && printf '%s' "$out" | grep -qF -- "$4"; then
+		ok "$1: baseline lint refuses it too"
+	else
+		not_ok "$1: baseline lint refuses it too" "exit $st: $out"
+	fi
 }
 refuse "another baseline's tailoring" other-baseline "" \
 	"is for baseline other-baseline, not scan-basic"
@@ -122,6 +130,30 @@ st=$?
 check "an XXE tailoring exits 1" test "$st" -eq 1
 check "the external entity is never read" sh -c "! grep -q 'root:' '$T_TMP/xxe.out'"
 check "no history is created for it" test ! -e "$T_TMP/never.db"
+
+check "baseline lint refuses the XXE tailoring" sh -c \
+	"! '$PLUMB' baseline lint --baseline '$BL' '$T_TMP/xxe.xml' 2>&1 | grep -q 'root:' && ! '$PLUMB' baseline lint --baseline '$BL' '$T_TMP/xxe.xml' >/dev/null 2>&1"
+
+# baseline lint over a sound tailoring: applied to --baseline, or to the
+# baseline id the file names; an id not found is named.
+tailoring "$T_TMP/good.xml" scan-basic '  <deselect control="config.aslr">Hypervisor.</deselect>'
+out=$("$PLUMB" baseline lint --baseline "$BL" "$T_TMP/good.xml" 2>&1)
+st=$?
+if [ "$st" -eq 0 ] && printf '%s' "$out" | grep -q 'ok (tailoring acme 1.2.0 of scan-basic .*1 deselection, 0 parameters'; then
+	ok "baseline lint applies a sound tailoring to --baseline"
+else
+	not_ok "baseline lint applies a sound tailoring to --baseline" "exit $st: $out"
+fi
+out=$("$PLUMB" baseline lint "$T_TMP/good.xml" 2>&1)
+st=$?
+if [ "$st" -eq 1 ] && printf '%s' "$out" | grep -q "is for baseline 'scan-basic'; name its file with --baseline"; then
+	ok "baseline lint names a tailoring's baseline it cannot find"
+else
+	not_ok "baseline lint names a tailoring's baseline it cannot find" "exit $st: $out"
+fi
+expect_exit 0 "baseline lint checks the shipped example tailorings against their baselines" \
+	"$PLUMB" baseline lint "$PLUMB_TOP/baselines/tailoring.example.xml" \
+	"$PLUMB_TOP/baselines/tailoring.identity.example.xml"
 
 # The shipped example applies to the shipped workstation baseline.
 expect_exit 0 "the shipped example tailoring applies to the workstation baseline" \
