@@ -73,6 +73,7 @@ OBJS := $(SRCS:%.c=$(BUILD)/%.o)
 LIB_OBJS := $(filter-out $(BUILD)/scanner/main.o,$(OBJS))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/tests/%)
+TEST_SUPPORT := $(BUILD)/tests/support.o
 TEST_HELPER_SRCS := $(sort $(wildcard tests/helpers/*.c))
 TEST_HELPER_BINS := $(TEST_HELPER_SRCS:tests/helpers/%.c=$(BUILD)/tests/helpers/%)
 EMBEDDED := $(wildcard baselines/schema/*.xsd) $(wildcard output/*.schema.json)
@@ -111,10 +112,18 @@ $(BUILD)/%.o: %.c | check-libs
 $(BUILD)/scanner/embed.o: $(EMBEDDED)
 $(BUILD)/output/frameworks.o: $(wildcard output/frameworks/*.csv)
 
-$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libplumb.a
+# tests/unit/support.c (scratch directories, file trees) is linked into
+# every unit test binary; it is not a test itself, so it is not named test_*.
+$(TEST_SUPPORT): tests/unit/support.c | check-libs
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) \
-	  $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libplumb.a $(LIBS) \
+	  -MMD -MP -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/support.h $(TEST_SUPPORT) \
+		$(BUILD)/libplumb.a
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(ALL_CFLAGS) $(shell $(PKG_CONFIG) --cflags cmocka) \
+	  $(ALL_LDFLAGS) -o $@ $< $(TEST_SUPPORT) $(BUILD)/libplumb.a $(LIBS) \
 	  $(shell $(PKG_CONFIG) --libs cmocka)
 
 $(BUILD)/tests/helpers/%: tests/helpers/%.c $(BUILD)/libplumb.a
@@ -165,4 +174,4 @@ fuzz:
 clean:
 	rm -rf build build-san build-fuzz
 
--include $(OBJS:.o=.d)
+-include $(OBJS:.o=.d) $(TEST_SUPPORT:.o=.d)

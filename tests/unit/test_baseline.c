@@ -9,7 +9,6 @@
  * test runner's working directory when unset).  Each test that writes files
  * works in its own mkdtemp directory.
  */
-#include <ftw.h>
 #include <glob.h>
 #include <setjmp.h>
 #include <stdarg.h>
@@ -25,6 +24,7 @@
 
 #include "baseline.h"
 #include "plumb_limits.h"
+#include "support.h"
 
 /* Written into every file an XXE fixture points at: it must never show. */
 #define SECRET "PLUMB-SECRET-7f3a9c"
@@ -48,18 +48,9 @@ fixture(const char *name)
 	return xasprintf("%s/tests/fixtures/hostile-baselines/%s", top(), name);
 }
 
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
-
 /* Each test's scratch directory and the problems of its last load. */
 struct fx {
-	char dir[64];
+	char dir[SUPPORT_DIR_MAX];
 	struct diags d;
 	struct errbuf e;
 };
@@ -69,9 +60,7 @@ setup(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/plumb-test-baseline-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
+	support_tmpdir(f->dir, sizeof(f->dir), "baseline");
 	*state = f;
 	return 0;
 }
@@ -81,7 +70,7 @@ teardown(void **state)
 {
 	struct fx *f = *state;
 
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	support_rmtree(f->dir);
 	diags_release(&f->d);
 	free(f);
 	return 0;

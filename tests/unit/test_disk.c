@@ -5,7 +5,6 @@
  * temporary directory.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -22,6 +21,7 @@
 #include "plat.h"
 #include "probe.h"
 #include "probe_disk.h"
+#include "support.h"
 #include "util.h"
 
 static const char *
@@ -453,37 +453,21 @@ container__is_not_applicable_and_says_why(void **state)
 /* ---- hostile and broken roots ------------------------------------------- */
 
 struct tmproot {
-	char dir[64];
+	char dir[SUPPORT_DIR_MAX];
 };
 
 static void
 tmp_write(struct tmproot *t, const char *rel, const char *text)
 {
-	char *p = xasprintf("%s/%s", t->dir, rel), *s;
-	FILE *f;
-
-	for (s = p + strlen(t->dir) + 1; (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		(void)mkdir(p, 0755);
-		*s = '/';
-	}
-	f = fopen(p, "w");
-	assert_non_null(f);
-	assert_int_equal(fputs(text, f) >= 0, 1);
-	assert_int_equal(fclose(f), 0);
-	free(p);
+	support_write_file(t->dir, rel, text);
 }
 
 static void
 tmp_link(struct tmproot *t, const char *rel, const char *target)
 {
-	char *p = xasprintf("%s/%s", t->dir, rel), *s;
+	char *p = xasprintf("%s/%s", t->dir, rel);
 
-	for (s = p + strlen(t->dir) + 1; (s = strchr(s, '/')) != NULL; s++) {
-		*s = '\0';
-		(void)mkdir(p, 0755);
-		*s = '/';
-	}
+	support_mkparents(t->dir, rel);
 	assert_int_equal(symlink(target, p), 0);
 	free(p);
 }
@@ -491,23 +475,13 @@ tmp_link(struct tmproot *t, const char *rel, const char *target)
 static void
 tmp_new(struct tmproot *t)
 {
-	(void)snprintf(t->dir, sizeof(t->dir), "/tmp/plumb-disk-XXXXXX");
-	assert_non_null(mkdtemp(t->dir));
-}
-
-static int
-tmp_rm(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
+	support_tmpdir(t->dir, sizeof(t->dir), "disk");
 }
 
 static void
 tmp_free(struct tmproot *t)
 {
-	assert_int_equal(nftw(t->dir, tmp_rm, 16, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_equal(support_rmtree(t->dir), 0);
 }
 
 static int

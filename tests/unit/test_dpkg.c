@@ -9,7 +9,6 @@
  * a clear error.
  */
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <spawn.h>
 #include <stdarg.h>
@@ -26,6 +25,7 @@
 
 #include "dpkg.h"
 #include "plat.h"
+#include "support.h"
 #include "util.h"
 
 extern char **environ;
@@ -415,20 +415,11 @@ dpkg_db__native_arch_without_dpkg_is_most_common(void **state)
 /* --- compressed lists ---------------------------------------------- */
 
 struct tmp {
-	char dir[64];
+	char dir[SUPPORT_DIR_MAX];
 	struct plat_root *root;
 	char *plain;		/* the uncompressed list */
 	size_t plain_len;
 };
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 /* Runs a shell command line in dir; 0 on success. */
 static int
@@ -464,9 +455,7 @@ setup_tmp(void **state)
 	FILE *f;
 	int i;
 
-	snprintf(t->dir, sizeof(t->dir), "/tmp/plumb-test-dpkg-XXXXXX");
-	if (mkdtemp(t->dir) == NULL)
-		return -1;
+	support_tmpdir(t->dir, sizeof(t->dir), "dpkg");
 	/* A list like apt's: a few thousand stanzas, multi-line fields. */
 	dynbuf_init(&b, 64u * 1024 * 1024);
 	for (i = 0; i < 3000; i++)
@@ -495,7 +484,7 @@ teardown_tmp(void **state)
 	struct tmp *t = *state;
 
 	plat_root_free(t->root);
-	nftw(t->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	support_rmtree(t->dir);
 	free(t->plain);
 	free(t);
 	return 0;

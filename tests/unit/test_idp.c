@@ -25,6 +25,7 @@
 #include "baseline.h"
 #include "idp.h"
 #include "probe.h"
+#include "support.h"
 
 /* ---- small parsers ---------------------------------------------------- */
 
@@ -280,12 +281,13 @@ client_for(const char *file, const char *env, struct idp_client **c,
 static void
 credentials__file_must_be_private(void **state)
 {
-	char dir[] = "/tmp/test_idp.XXXXXX", path[64], link[64];
+	char dir[SUPPORT_DIR_MAX];
+	char path[SUPPORT_DIR_MAX + 8], link[SUPPORT_DIR_MAX + 8];
 	struct idp_client *c = NULL;
 	struct errbuf e = { "" };
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	support_tmpdir(dir, sizeof(dir), "idp");
 	snprintf(path, sizeof(path), "%s/c.json", dir);
 	snprintf(link, sizeof(link), "%s/l.json", dir);
 	write_creds(path, "{\"client_id\":\"a\",\"client_secret\":\"" SECRET

@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "owners.h"
+#include "support.h"
 
 static const char good[] =
 	"<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
@@ -40,7 +41,7 @@ static const char good[] =
 	"</owners>\n";
 
 struct fx {
-	char dir[64];
+	char dir[SUPPORT_DIR_MAX];
 	char *path;
 	struct owners *o;
 };
@@ -64,9 +65,7 @@ setup(void **state)
 	struct errbuf e;
 	int r;
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/plumb-test-owners-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
+	support_tmpdir(f->dir, sizeof(f->dir), "owners");
 	f->path = xasprintf("%s/owners.xml", f->dir);
 	if (write_owners(f, good) != 0)
 		return -1;

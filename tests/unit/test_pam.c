@@ -6,29 +6,22 @@
  * the service to analyse, and what must come out: the verdict, the second
  * factor module, the exact bypass path (or a substring of the error).
  */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include <cmocka.h>
 
 #include "pam.h"
 #include "plat.h"
-
-struct file {
-	const char *path;	/* relative to the root */
-	const char *text;
-};
+#include "support.h"
 
 struct pam_case {
 	const char *name;
-	struct file files[8];
+	struct support_file files[8];
 	const char *service;
 	unsigned flags;
 	const char *error;		/* substring of the error, or NULL */
@@ -482,40 +475,6 @@ static const struct pam_case cases[] = {
 	},
 };
 
-static char tmpl[] = "/tmp/plumb-test-pam-XXXXXX";
-
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
-
-static void
-write_tree(const char *top, const struct file *files)
-{
-	size_t i;
-
-	for (i = 0; i < 8 && files[i].path != NULL; i++) {
-		char *p = xasprintf("%s/%s", top, files[i].path), *s;
-		FILE *f;
-
-		for (s = p + strlen(top) + 1; (s = strchr(s, '/')) != NULL;
-		     s++) {
-			*s = '\0';
-			(void)mkdir(p, 0755);
-			*s = '/';
-		}
-		f = fopen(p, "w");
-		assert_non_null(f);
-		assert_int_equal(fputs(files[i].text, f) >= 0, 1);
-		assert_int_equal(fclose(f), 0);
-		free(p);
-	}
-}
-
 static int
 contains(char **v, size_t n, const char *needle)
 {
@@ -531,16 +490,15 @@ static void
 run_case(void **state)
 {
 	const struct pam_case *c = *state;
-	char dir[sizeof(tmpl)];
+	char dir[SUPPORT_DIR_MAX];
 	struct plat_root *r = NULL;
 	struct pam_result *res = NULL;
 	struct errbuf e;
 	size_t i, n;
 	int rc;
 
-	memcpy(dir, tmpl, sizeof(tmpl));
-	assert_non_null(mkdtemp(dir));
-	write_tree(dir, c->files);
+	support_tmpdir(dir, sizeof(dir), "pam");
+	support_write_tree(dir, c->files, SUPPORT_NELEM(c->files));
 	assert_int_equal(plat_root_open(dir, &r, &e), 0);
 	rc = pam_analyze(r, c->service, c->flags, &res, &e);
 	if (c->error != NULL) {
@@ -593,15 +551,15 @@ run_case(void **state)
 	}
 	pam_result_free(res);
 	plat_root_free(r);
-	assert_int_equal(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_equal(support_rmtree(dir), 0);
 }
 
 /* The evidence object carries the names the issue asks for. */
 static void
 pam__json_carries_service_module_and_path(void **state)
 {
-	char dir[sizeof(tmpl)];
-	static const struct file files[] = {
+	char dir[SUPPORT_DIR_MAX];
+	static const struct support_file files[] = {
 		{ "etc/pam.d/sshd", "auth sufficient pam_unix.so\n"
 		  "auth required pam_u2f.so\n" },
 		{ NULL, NULL },
@@ -612,9 +570,8 @@ pam__json_carries_service_module_and_path(void **state)
 	json_t *j, *p;
 
 	(void)state;
-	memcpy(dir, tmpl, sizeof(tmpl));
-	assert_non_null(mkdtemp(dir));
-	write_tree(dir, files);
+	support_tmpdir(dir, sizeof(dir), "pam");
+	support_write_tree(dir, files, SUPPORT_NELEM(files));
 	assert_int_equal(plat_root_open(dir, &r, &e), 0);
 	assert_int_equal(pam_analyze(r, "sshd", 0, &res, &e), 0);
 	j = pam_result_json(res);
@@ -632,15 +589,15 @@ pam__json_carries_service_module_and_path(void **state)
 	json_decref(j);
 	pam_result_free(res);
 	plat_root_free(r);
-	assert_int_equal(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_equal(support_rmtree(dir), 0);
 }
 
 /* pam_list_services names every service file once, from both dirs. */
 static void
 pam__list_services_merges_etc_and_vendor_dirs(void **state)
 {
-	char dir[sizeof(tmpl)];
-	static const struct file files[] = {
+	char dir[SUPPORT_DIR_MAX];
+	static const struct support_file files[] = {
 		{ "etc/pam.d/sshd", "auth required pam_unix.so\n" },
 		{ "etc/pam.d/login", "auth required pam_unix.so\n" },
 		{ "usr/lib/pam.d/sshd", "auth required pam_unix.so\n" },
@@ -653,9 +610,8 @@ pam__list_services_merges_etc_and_vendor_dirs(void **state)
 	struct errbuf e;
 
 	(void)state;
-	memcpy(dir, tmpl, sizeof(tmpl));
-	assert_non_null(mkdtemp(dir));
-	write_tree(dir, files);
+	support_tmpdir(dir, sizeof(dir), "pam");
+	support_write_tree(dir, files, SUPPORT_NELEM(files));
 	assert_int_equal(plat_root_open(dir, &r, &e), 0);
 	assert_int_equal(pam_list_services(r, &names, &n, &e), 0);
 	assert_int_equal(n, 3);
@@ -664,15 +620,15 @@ pam__list_services_merges_etc_and_vendor_dirs(void **state)
 	assert_string_equal(names[2], "sshd");
 	plat_list_free(names, n);
 	plat_root_free(r);
-	assert_int_equal(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_equal(support_rmtree(dir), 0);
 }
 
 /* A host with /etc/pam.d but no vendor directory is the common case. */
 static void
 pam__list_services_without_vendor_dir(void **state)
 {
-	char dir[sizeof(tmpl)];
-	static const struct file files[] = {
+	char dir[SUPPORT_DIR_MAX];
+	static const struct support_file files[] = {
 		{ "etc/pam.d/sshd", "auth required pam_unix.so\n" },
 		{ "etc/pam.d/su", "auth required pam_unix.so\n" },
 		{ NULL, NULL },
@@ -683,9 +639,8 @@ pam__list_services_without_vendor_dir(void **state)
 	struct errbuf e;
 
 	(void)state;
-	memcpy(dir, tmpl, sizeof(tmpl));
-	assert_non_null(mkdtemp(dir));
-	write_tree(dir, files);
+	support_tmpdir(dir, sizeof(dir), "pam");
+	support_write_tree(dir, files, SUPPORT_NELEM(files));
 	assert_int_equal(plat_root_open(dir, &r, &e), 0);
 	assert_int_equal(pam_list_services(r, &names, &n, &e), 0);
 	assert_int_equal(n, 2);
@@ -693,7 +648,7 @@ pam__list_services_without_vendor_dir(void **state)
 	assert_string_equal(names[1], "su");
 	plat_list_free(names, n);
 	plat_root_free(r);
-	assert_int_equal(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_equal(support_rmtree(dir), 0);
 }
 
 int

@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <glob.h>
 #include <setjmp.h>
 #include <signal.h>
@@ -25,9 +24,10 @@
 #include <cmocka.h>
 
 #include "plat.h"
+#include "support.h"
 
-static char tmp[64];
-static char rootdir[128];
+static char tmp[SUPPORT_DIR_MAX];
+static char rootdir[SUPPORT_DIR_MAX + sizeof("/root")];
 static struct plat_root *root;
 
 static void
@@ -67,22 +67,12 @@ lnk(const char *target, const char *rel)
 }
 
 static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)ftw;
-	return flag == FTW_DP ? rmdir(p) : unlink(p);
-}
-
-static int
 tree_setup(void **state)
 {
 	char big[100];
 
 	(void)state;
-	snprintf(tmp, sizeof(tmp), "/tmp/plumb-test-plat-XXXXXX");
-	if (mkdtemp(tmp) == NULL)
-		return -1;
+	support_tmpdir(tmp, sizeof(tmp), "plat");
 	snprintf(rootdir, sizeof(rootdir), "%s/root", tmp);
 	dir("outside");
 	putstr("outside/secret", "OUTSIDE\n");
@@ -144,7 +134,7 @@ tree_teardown(void **state)
 	(void)state;
 	plat_root_free(root);
 	root = NULL;
-	return nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return support_rmtree(tmp);
 }
 
 /* Opens the fixture root and selects openat2 or the fallback walk. */

@@ -29,8 +29,9 @@
 
 #include "baseline.h"
 #include "probe.h"
+#include "support.h"
 
-static char tmp[64];
+static char tmp[SUPPORT_DIR_MAX];
 static struct plat_root *roots[2];	/* config-pass, config-fail copies */
 static int as_root;
 
@@ -111,14 +112,6 @@ chown_zero(const char *p, const struct stat *st, int flag, struct FTW *f)
 }
 
 static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)f;
-	return flag == FTW_DP ? rmdir(p) : unlink(p);
-}
-
-static int
 group_setup(void **state)
 {
 	const char *top = getenv("PLUMB_TOP");
@@ -130,9 +123,7 @@ group_setup(void **state)
 	(void)state;
 	if (top == NULL)
 		top = ".";
-	snprintf(tmp, sizeof(tmp), "/tmp/plumb-test-probe-XXXXXX");
-	if (mkdtemp(tmp) == NULL)
-		return -1;
+	support_tmpdir(tmp, sizeof(tmp), "probe");
 	as_root = geteuid() == 0;
 	for (i = 0; i < 2; i++) {
 		char *src = xasprintf("%s/tests/fixtures/config-%s/root", top,
@@ -199,7 +190,7 @@ group_teardown(void **state)
 	(void)state;
 	plat_root_free(roots[0]);
 	plat_root_free(roots[1]);
-	return nftw(tmp, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return support_rmtree(tmp);
 }
 
 /* A check built from name/value pairs, as the baseline loader builds one. */

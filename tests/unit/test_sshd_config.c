@@ -10,7 +10,6 @@
  * it.  tests/e2e/sshd_oracle.sh compares the same computation with sshd -T
  * itself.
  */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -18,17 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
-#include <sys/stat.h>
 
 #include <cmocka.h>
 
 #include "plat.h"
 #include "sshd_config.h"
-
-struct file {
-	const char *path;
-	const char *text;
-};
+#include "support.h"
 
 struct expect {
 	const char *key;
@@ -39,7 +33,7 @@ struct expect {
 
 struct sshd_case {
 	const char *name;
-	struct file files[6];
+	struct support_file files[6];
 	const char *conn;		/* "-C" spec, NULL for none */
 	struct expect want[6];
 	const char *error;		/* substring of a recorded error */
@@ -278,40 +272,6 @@ static const struct sshd_case cases[] = {
 	},
 };
 
-static char tmpl[] = "/tmp/plumb-test-sshd-XXXXXX";
-
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
-
-static void
-write_tree(const char *top, const struct file *files, size_t max)
-{
-	size_t i;
-
-	for (i = 0; i < max && files[i].path != NULL; i++) {
-		char *p = xasprintf("%s/%s", top, files[i].path), *s;
-		FILE *f;
-
-		for (s = p + strlen(top) + 1; (s = strchr(s, '/')) != NULL;
-		     s++) {
-			*s = '\0';
-			(void)mkdir(p, 0755);
-			*s = '/';
-		}
-		f = fopen(p, "w");
-		assert_non_null(f);
-		assert_int_equal(fputs(files[i].text, f) >= 0, 1);
-		assert_int_equal(fclose(f), 0);
-		free(p);
-	}
-}
-
 static int
 array_has(const json_t *a, const char *field, const char *needle)
 {
@@ -333,16 +293,15 @@ static void
 run_case(void **state)
 {
 	const struct sshd_case *c = *state;
-	char dir[sizeof(tmpl)], *buf = NULL;
+	char dir[SUPPORT_DIR_MAX], *buf = NULL;
 	struct plat_root *r = NULL;
 	struct sshd_conn conn;
 	json_t *facts = NULL, *eff = NULL;
 	struct errbuf e;
 	size_t i;
 
-	memcpy(dir, tmpl, sizeof(tmpl));
-	assert_non_null(mkdtemp(dir));
-	write_tree(dir, c->files, 6);
+	support_tmpdir(dir, sizeof(dir), "sshd");
+	support_write_tree(dir, c->files, SUPPORT_NELEM(c->files));
 	assert_int_equal(plat_root_open(dir, &r, &e), 0);
 	if (sshd_config_read(r, CFGP, &facts, &e) != 0)
 		fail_msg("read: %s", e.msg);
@@ -390,20 +349,19 @@ run_case(void **state)
 	json_decref(facts);
 	free(buf);
 	plat_root_free(r);
-	assert_int_equal(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_equal(support_rmtree(dir), 0);
 }
 
 static void
 sshd__missing_config_is_not_present(void **state)
 {
-	char dir[sizeof(tmpl)];
+	char dir[SUPPORT_DIR_MAX];
 	struct plat_root *r = NULL;
 	json_t *facts = NULL;
 	struct errbuf e;
 
 	(void)state;
-	memcpy(dir, tmpl, sizeof(tmpl));
-	assert_non_null(mkdtemp(dir));
+	support_tmpdir(dir, sizeof(dir), "sshd");
 	assert_int_equal(plat_root_open(dir, &r, &e), 0);
 	assert_int_equal(sshd_config_read(r, CFGP, &facts, &e), 0);
 	assert_true(json_is_false(json_object_get(facts, "present")));
@@ -415,8 +373,8 @@ sshd__missing_config_is_not_present(void **state)
 static void
 sshd__match_line_records_block_and_parent(void **state)
 {
-	char dir[sizeof(tmpl)];
-	static const struct file files[] = {
+	char dir[SUPPORT_DIR_MAX];
+	static const struct support_file files[] = {
 		{ CFG, "Match Group admins\n  Include /etc/ssh/inc.conf\n" },
 		{ "etc/ssh/inc.conf", "Match LocalPort 2222\n"
 		  "  PasswordAuthentication yes\n" },
@@ -426,9 +384,8 @@ sshd__match_line_records_block_and_parent(void **state)
 	struct errbuf e;
 
 	(void)state;
-	memcpy(dir, tmpl, sizeof(tmpl));
-	assert_non_null(mkdtemp(dir));
-	write_tree(dir, files, 2);
+	support_tmpdir(dir, sizeof(dir), "sshd");
+	support_write_tree(dir, files, SUPPORT_NELEM(files));
 	assert_int_equal(plat_root_open(dir, &r, &e), 0);
 	assert_int_equal(sshd_config_read(r, CFGP, &facts, &e), 0);
 	b = json_object_get(facts, "blocks");
@@ -441,7 +398,7 @@ sshd__match_line_records_block_and_parent(void **state)
 	assert_int_equal(json_integer_value(json_object_get(l, "block")), 1);
 	json_decref(facts);
 	plat_root_free(r);
-	assert_int_equal(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_equal(support_rmtree(dir), 0);
 }
 
 static void

@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,29 +23,19 @@
 #include <cmocka.h>
 
 #include "store_int.h"
+#include "support.h"
 
 struct fx {
-	char dir[64];
+	char dir[SUPPORT_DIR_MAX];
 	char *db;
 };
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int
 setup(void **state)
 {
 	struct fx *f = xcalloc(1, sizeof(*f));
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/plumb-test-store-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
+	support_tmpdir(f->dir, sizeof(f->dir), "store");
 	f->db = xasprintf("%s/state/plumb/history.db", f->dir);
 	*state = f;
 	return 0;
@@ -57,7 +46,7 @@ teardown(void **state)
 {
 	struct fx *f = *state;
 
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	support_rmtree(f->dir);
 	free(f->db);
 	free(f);
 	return 0;

@@ -6,7 +6,6 @@
  *
  * Every test works on a fresh history in its own mkdtemp directory.
  */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -20,21 +19,13 @@
 
 #include "store.h"
 #include "store_deliver.h"
+#include "support.h"
 
 struct fx {
-	char dir[64];
+	char dir[SUPPORT_DIR_MAX];
 	struct store *s;
 	int64_t seq;
 };
-
-static int
-rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(path);
-}
 
 static int
 setup(void **state)
@@ -45,9 +36,7 @@ setup(void **state)
 	char *db;
 	int r;
 
-	snprintf(f->dir, sizeof(f->dir), "/tmp/plumb-test-deliver-XXXXXX");
-	if (mkdtemp(f->dir) == NULL)
-		return -1;
+	support_tmpdir(f->dir, sizeof(f->dir), "deliver");
 	db = xasprintf("%s/history.db", f->dir);
 	r = store_open(db, &f->s, &e);
 	free(db);
@@ -71,7 +60,7 @@ teardown(void **state)
 	struct fx *f = *state;
 
 	store_close(f->s);
-	nftw(f->dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	support_rmtree(f->dir);
 	free(f);
 	return 0;
 }

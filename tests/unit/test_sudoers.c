@@ -8,29 +8,22 @@
  * list of skips expected, one "kind who [commands] all|some file:line"
  * string each, or a substring of the error or of a note.
  */
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
-#include <sys/stat.h>
 
 #include <cmocka.h>
 
 #include "plat.h"
 #include "sudoers.h"
-
-struct file {
-	const char *path;	/* relative to the root */
-	const char *text;
-};
+#include "support.h"
 
 struct sudoers_case {
 	const char *name;
-	struct file files[6];
+	struct support_file files[6];
 	const char *skips[6];	/* exact, in order */
 	const char *error;	/* substring of the error, or NULL */
 	const char *note;	/* substring of a note, or NULL */
@@ -143,54 +136,19 @@ static const struct sudoers_case cases[] = {
 	},
 };
 
-static char tmpl[] = "/tmp/plumb-test-sudoers-XXXXXX";
-
-static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *f)
-{
-	(void)st;
-	(void)flag;
-	(void)f;
-	return remove(p);
-}
-
-static void
-write_tree(const char *top, const struct file *files)
-{
-	size_t i;
-
-	for (i = 0; i < 6 && files[i].path != NULL; i++) {
-		char *p = xasprintf("%s/%s", top, files[i].path), *s;
-		FILE *f;
-
-		for (s = p + strlen(top) + 1; (s = strchr(s, '/')) != NULL;
-		     s++) {
-			*s = '\0';
-			(void)mkdir(p, 0755);
-			*s = '/';
-		}
-		f = fopen(p, "w");
-		assert_non_null(f);
-		assert_int_equal(fputs(files[i].text, f) >= 0, 1);
-		assert_int_equal(fclose(f), 0);
-		free(p);
-	}
-}
-
 static void
 run_case(void **state)
 {
 	const struct sudoers_case *c = *state;
-	char dir[sizeof(tmpl)];
+	char dir[SUPPORT_DIR_MAX];
 	struct plat_root *r = NULL;
 	json_t *facts = NULL, *k;
 	struct errbuf e;
 	size_t i, n;
 	int rc;
 
-	memcpy(dir, tmpl, sizeof(tmpl));
-	assert_non_null(mkdtemp(dir));
-	write_tree(dir, c->files);
+	support_tmpdir(dir, sizeof(dir), "sudoers");
+	support_write_tree(dir, c->files, SUPPORT_NELEM(c->files));
 	assert_int_equal(plat_root_open(dir, &r, &e), 0);
 	rc = sudoers_read(r, "/etc/sudoers", &facts, &e);
 	if (c->error != NULL) {
@@ -232,7 +190,7 @@ run_case(void **state)
 out:
 	json_decref(facts);
 	plat_root_free(r);
-	assert_int_equal(nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_equal(support_rmtree(dir), 0);
 }
 
 int

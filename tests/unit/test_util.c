@@ -15,6 +15,7 @@
 
 #include <cmocka.h>
 
+#include "support.h"
 #include "util.h"
 
 static void
@@ -139,14 +140,14 @@ dynbuf__refuses_growth_past_its_maximum(void **state)
 static void
 write_file_atomic__replaces_whole_with_the_mode_asked(void **state)
 {
-	char dir[] = "/tmp/plumb-test-util-XXXXXX";
+	char dir[SUPPORT_DIR_MAX];
 	char *path, *data = NULL;
 	struct errbuf e = { "" };
 	struct stat st;
 	size_t len = 0;
 
 	(void)state;
-	assert_non_null(mkdtemp(dir));
+	support_tmpdir(dir, sizeof(dir), "util");
 	path = xasprintf("%s/f", dir);
 	assert_int_equal(write_file_atomic(path, "old", 3, 0600, &e), 0);
 	assert_int_equal(write_file_atomic(path, "new!", 4, 0600, &e), 0);

@@ -9,7 +9,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -24,6 +23,7 @@
 #include <cmocka.h>
 
 #include "plumb_limits.h"
+#include "support.h"
 #include "walk.h"
 
 struct rec {
@@ -37,7 +37,7 @@ struct rec {
 	void (*before_open)(const struct walk_file *f);
 };
 
-static char top[64];
+static char top[SUPPORT_DIR_MAX];
 
 static void
 rec_add(struct rec *r, char *line)
@@ -159,21 +159,10 @@ mkl(const char *target, const char *rel)
 }
 
 static int
-rm_one(const char *p, const struct stat *st, int flag, struct FTW *ftw)
-{
-	(void)st;
-	(void)flag;
-	(void)ftw;
-	return remove(p);
-}
-
-static int
 setup(void **state)
 {
 	(void)state;
-	snprintf(top, sizeof(top), "/tmp/plumb-walk-XXXXXX");
-	if (mkdtemp(top) == NULL)
-		return -1;
+	support_tmpdir(top, sizeof(top), "walk");
 	return 0;
 }
 
@@ -181,7 +170,7 @@ static int
 teardown(void **state)
 {
 	(void)state;
-	return nftw(top, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+	return support_rmtree(top);
 }
 
 static void
@@ -265,7 +254,9 @@ walk__fifo_and_socket_are_special(void **state)
 	assert_true(s >= 0);
 	memset(&sa, 0, sizeof(sa));
 	sa.sun_family = AF_UNIX;
-	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/t/sock", top);
+	/* A long $TMPDIR could make a name a socket address cannot hold. */
+	assert_true(snprintf(sa.sun_path, sizeof(sa.sun_path), "%s/t/sock",
+			     top) < (int)sizeof(sa.sun_path));
 	assert_int_equal(bind(s, (struct sockaddr *)&sa, sizeof(sa)), 0);
 	/* Nothing writes to the FIFO: opening it for reading would block. */
 	assert_int_equal(walk_check("t", "t", &o, &r, want), PLUMB_OK);
@@ -555,7 +546,8 @@ walk__too_deep_directories_are_reported_once(void **state)
 	assert_int_equal(deep, 1);
 	assert_int_equal(r.n, 1);
 	rec_release(&r);
-	/* nftw cannot remove a tree this deep by path: do it here. */
+	/* support_rmtree (nftw, by path) cannot remove a tree this deep:
+	 * do it here. */
 	{
 		char *q = xasprintf("%s/t", top);
 		int base = open(q, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
