@@ -25,11 +25,12 @@ FUZZ_NICE ?= nice -n 10
 # times faster on tmpfs.
 FUZZ_TMPDIR ?= $(if $(wildcard /dev/shm/.),/dev/shm,/tmp)
 FUZZ_SAN := -fsanitize=address,undefined -fno-sanitize-recover=all
-# ASan hands freed pages back to the kernel every few seconds by default;
-# in a run of many minutes that becomes thousands of madvise calls a second,
-# each a TLB shootdown across CPUs, and the harness spends most of its time
-# in the kernel.  The memory stays bounded by -rss_limit_mb either way.
-FUZZ_ASAN_OPTIONS ?= allocator_release_to_os_interval_ms=-1
+# Once RSS passes half of -rss_limit_mb (ASan's quarantine alone is 256
+# MiB), libFuzzer purges the allocator every second by default: thousands of
+# madvise calls, each a TLB shootdown across CPUs, then every page faulted
+# back in, and the harness spends most of its time in the kernel.  The
+# memory stays bounded by -rss_limit_mb without it.
+FUZZ_PURGE ?= -purge_allocator_interval=-1
 
 # Set before the main Makefile is read (and over any BUILD, CC or SANITIZE
 # a parent make passed on), so its object rules build into the fuzz tree.
@@ -68,8 +69,8 @@ run: $(FUZZ_NAMES:%=run-%)
 # seconds) is kept in the log.
 $(FUZZ_NAMES:%=run-%): run-%: $(BUILD_FUZZ)/fuzz_%
 	@mkdir -p $(BUILD_FUZZ)/corpus/$*
-	TMPDIR=$(FUZZ_TMPDIR) ASAN_OPTIONS=$(FUZZ_ASAN_OPTIONS) $(FUZZ_NICE) $(BUILD_FUZZ)/fuzz_$* $(BUILD_FUZZ)/corpus/$* \
-	  tests/fuzz/corpus/$* -max_total_time=$(FUZZ_TIME) -runs=$(FUZZ_RUNS) -rss_limit_mb=1024 \
+	TMPDIR=$(FUZZ_TMPDIR) $(FUZZ_NICE) $(BUILD_FUZZ)/fuzz_$* $(BUILD_FUZZ)/corpus/$* \
+	  tests/fuzz/corpus/$* -max_total_time=$(FUZZ_TIME) -runs=$(FUZZ_RUNS) -rss_limit_mb=2048 $(FUZZ_PURGE) \
 	  -timeout=10 -print_final_stats=1 \
 	  -artifact_prefix=$(BUILD_FUZZ)/crash-$*- >$(BUILD_FUZZ)/$*.log 2>&1; \
 	  st=$$?; tail -n 25 $(BUILD_FUZZ)/$*.log; exit $$st
