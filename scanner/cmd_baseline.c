@@ -226,11 +226,13 @@ baseline_lint(int argc, char **argv)
 			rc = EXIT_PLUMB_ERROR;
 			continue;
 		}
-		if (tailoring_sniff(path)) {
+		/* A baseline loads at once; only a file that does not is
+		 * looked at again, in case it is a tailoring. */
+		if (baseline_load(path, &b, &d, &e) != 0 &&
+		    tailoring_sniff(path)) {
 			if (lint_tailoring(path, base) != EXIT_PLUMB_OK)
 				rc = EXIT_PLUMB_ERROR;
-		} else if (baseline_load(path, &b, &d, &e) != 0 ||
-			   lint_file_name(b, &d)) {
+		} else if (b == NULL || lint_file_name(b, &d)) {
 			lint_problems(&d, &e);
 			rc = EXIT_PLUMB_ERROR;
 		} else {
