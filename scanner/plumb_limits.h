@@ -208,6 +208,13 @@
 /* Directive lines read from sshd_config and its includes together. */
 #define PLUMB_SSHD_LINES_MAX 100000
 
+/* sshd-mfa judges Match blocks together as well as alone: every
+ * combination of up to PLUMB_SSHD_COMBO_ALL blocks that change logins,
+ * pairs beyond that, and at most PLUMB_SSHD_COMBO_MAX combinations a
+ * connection could satisfy (the evidence says when the cap was reached). */
+#define PLUMB_SSHD_COMBO_ALL 8
+#define PLUMB_SSHD_COMBO_MAX 256
+
 /* sudoers includes nested deeper than this are refused (sudo allows 128;
  * Debian ships one level, /etc/sudoers.d). */
 #define PLUMB_SUDOERS_INCLUDE_DEPTH_MAX 16

@@ -18,7 +18,11 @@
  * whether each AuthenticationMethods list a user can complete includes two
  * factors: a second factor, and a first one that is not the same thing (a
  * key, or a password the PAM stack asks for besides its code; reference
- * notes 4.1.3).  Blocks are judged one at a time, never in combination.
+ * notes 4.1.3).  Blocks are judged one at a time and then together: a
+ * connection that matches two blocks takes each keyword from the first
+ * that sets it, so a login can be weaker under both than under either
+ * (one names a method, the other enables it).  Blocks whose criteria
+ * exclude each other (User alice, User bob) are not combined.
  * pam-mfa asks the same of each service's PAM stack, and for sudo also of
  * sudoers.
  */
@@ -546,7 +550,8 @@ static const struct check_param_spec sshd_mfa_params[] = {
 	  "the sshd configuration file (default /etc/ssh/sshd_config)" },
 	{ "match", CHECK_PARAM_STRING, 0,
 	  "judge only this connection, as sshd -T -C takes it (default: the "
-	  "global configuration and every Match block that changes logins)" },
+	  "global configuration, every Match block that changes logins, and "
+	  "those blocks together where one connection can match them all)" },
 	{ NULL, 0, 0, NULL }
 };
 
@@ -834,6 +839,175 @@ mfa_block_relevant(const json_t *facts, size_t b)
 	return 0;
 }
 
+/*
+ * Judges the blocks in members (indexes of blocks, with the blocks they
+ * sit in) taken as matching one connection: r as mfa_judge_context gives
+ * it, *eff the effective configuration (json_decref).  -1 when it cannot
+ * be computed.
+ */
+static int
+mfa_eval_blocks(const json_t *facts, const size_t *members, size_t n,
+		const json_t *pam, const json_t *duo,
+		struct mfa_ctx_result *r, json_t **eff)
+{
+	const json_t *blocks = json_object_get(facts, "blocks");
+	unsigned char *sel = xcalloc(json_array_size(blocks) + 1, 1);
+	struct errbuf e;
+	json_int_t up;
+	size_t k;
+	int rc;
+
+	for (k = 0; k < n; k++) {
+		sel[members[k]] = 1;
+		for (up = json_integer_value(json_object_get(
+			     json_array_get(blocks, members[k]), "parent"));
+		     up >= 0 && (size_t)up < members[k];
+		     up = json_integer_value(json_object_get(
+			     json_array_get(blocks, (size_t)up), "parent")))
+			sel[up] = 1;
+	}
+	*eff = NULL;
+	rc = n > 1 && !sshd_config_sel_possible(facts, sel) ? 1 :
+		sshd_config_effective_sel(facts, sel, eff, &e) != 0 ? -1 : 0;
+	free(sel);
+	if (rc == 0)
+		mfa_judge_context(*eff, pam, duo, r);
+	return rc;
+}
+
+/* The state of one search through combinations of Match blocks. */
+struct mfa_combo {
+	const json_t *facts, *pam, *duo;
+	const size_t *rel;	/* the blocks judged alone, in file order */
+	const enum status *rel_st;	/* and their statuses */
+	size_t checked, exclusive;
+	int capped;
+	json_t *weaker;		/* combinations worse than their blocks */
+	enum status *st;
+	char **first_fail;
+};
+
+/*
+ * Judges the blocks rel[pick[0..n-1]] together and records them when the
+ * result is worse than the worst of them alone.  Returns 1 when recorded.
+ */
+static int
+mfa_combo_try(struct mfa_combo *c, const size_t *pick, size_t n)
+{
+	const json_t *blocks = json_object_get(c->facts, "blocks");
+	size_t members[PLUMB_SSHD_COMBO_ALL], k;
+	struct mfa_ctx_result r;
+	enum status worst = STATUS_PASS;
+	json_t *eff = NULL, *names, *where;
+	char *why, *t;
+	int rc;
+
+	for (k = 0; k < n; k++) {
+		members[k] = c->rel[pick[k]];
+		worst = status_combine(worst, c->rel_st[pick[k]]);
+	}
+	rc = mfa_eval_blocks(c->facts, members, n, c->pam, c->duo, &r, &eff);
+	if (rc == 1)
+		c->exclusive++;
+	if (rc != 0)
+		return 0;
+	c->checked++;
+	if (status_combine(worst, r.status) == worst) {
+		json_decref(r.lists);
+		free(r.failing);
+		json_decref(eff);
+		return 0;
+	}
+	names = json_array();
+	where = json_array();
+	why = xstrdup("");
+	for (k = 0; k < n; k++) {
+		const json_t *b = json_array_get(blocks, members[k]);
+
+		json_array_append(names, json_object_get(b, "criteria"));
+		json_array_append_new(where, json_sprintf("%s:%lld",
+			mfa_str(b, "file"), (long long)json_integer_value(
+				json_object_get(b, "line"))));
+		t = xasprintf("%s%sMatch %s (%s:%lld)", why,
+			      k == 0 ? "" : " together with ",
+			      mfa_str(b, "criteria"), mfa_str(b, "file"),
+			      (long long)json_integer_value(
+				      json_object_get(b, "line")));
+		free(why);
+		why = t;
+	}
+	json_array_append_new(c->weaker, json_pack("{s:o,s:o,s:s,s:o,s:o}",
+		"match", names, "where", where, "status",
+		status_name(r.status), "effective", mfa_context_values(eff),
+		"lists", r.lists));
+	*c->st = status_combine(*c->st, r.status);
+	if (r.failing != NULL && *c->first_fail == NULL)
+		*c->first_fail = xasprintf("for %s, %s", why, r.failing);
+	free(why);
+	free(r.failing);
+	json_decref(eff);
+	return 1;
+}
+
+/*
+ * Judges the blocks judged alone (rel, nrel) in combination: every
+ * combination of two or more when there are at most PLUMB_SSHD_COMBO_ALL,
+ * smallest first and never a superset of one already found weaker; pairs
+ * beyond that; at most PLUMB_SSHD_COMBO_MAX judged.  Worsens *st and sets
+ * *first_fail as the single blocks do.  Returns the evidence {checked,
+ * exclusive, capped, weaker: [{match, where, status, effective, lists}]}.
+ */
+static json_t *
+mfa_combinations(const json_t *facts, const json_t *pam, const json_t *duo,
+		 const size_t *rel, const enum status *rel_st, size_t nrel,
+		 enum status *st, char **first_fail)
+{
+	struct mfa_combo c = { facts, pam, duo, rel, rel_st, 0, 0, 0,
+			       json_array(), st, first_fail };
+	unsigned found[PLUMB_SSHD_COMBO_MAX];
+	size_t nfound = 0, pick[PLUMB_SSHD_COMBO_ALL], n, i, j, k;
+	unsigned mask;
+
+	if (nrel <= PLUMB_SSHD_COMBO_ALL) {
+		for (n = 2; n <= nrel && !c.capped; n++) {
+			for (mask = 0; mask < (1u << nrel); mask++) {
+				if ((size_t)__builtin_popcount(mask) != n)
+					continue;
+				for (k = 0; k < nfound; k++)
+					if ((mask & found[k]) == found[k])
+						break;
+				if (k < nfound)
+					continue;
+				if (c.checked >= PLUMB_SSHD_COMBO_MAX) {
+					c.capped = 1;
+					break;
+				}
+				for (i = 0, k = 0; i < nrel; i++)
+					if (mask & (1u << i))
+						pick[k++] = i;
+				if (mfa_combo_try(&c, pick, n) &&
+				    nfound < PLUMB_SSHD_COMBO_MAX)
+					found[nfound++] = mask;
+			}
+		}
+	} else {
+		for (i = 0; i < nrel && !c.capped; i++) {
+			for (j = i + 1; j < nrel; j++) {
+				if (c.checked >= PLUMB_SSHD_COMBO_MAX) {
+					c.capped = 1;
+					break;
+				}
+				pick[0] = i;
+				pick[1] = j;
+				(void)mfa_combo_try(&c, pick, 2);
+			}
+		}
+	}
+	return json_pack("{s:I,s:I,s:b,s:o}", "checked", (json_int_t)c.checked,
+			 "exclusive", (json_int_t)c.exclusive, "capped",
+			 c.capped, "weaker", c.weaker);
+}
+
 static void
 sshd_mfa_judge(const json_t *facts, const struct check *chk,
 	       const struct probe_ctx *ctx, struct check_outcome *out)
@@ -846,8 +1020,8 @@ sshd_mfa_judge(const json_t *facts, const struct check *chk,
 	struct sshd_conn conn;
 	struct errbuf e;
 	char *buf = NULL, *first_fail = NULL;
-	enum status st;
-	size_t i;
+	enum status st, *rel_st;
+	size_t i, *rel, nrel = 0;
 	int has_conn;
 
 	(void)ctx;
@@ -876,31 +1050,20 @@ sshd_mfa_judge(const json_t *facts, const struct check *chk,
 	json_decref(eff);
 
 	ctxs = json_array();
+	rel = xcalloc(json_array_size(blocks) + 1, sizeof(*rel));
+	rel_st = xcalloc(json_array_size(blocks) + 1, sizeof(*rel_st));
 	json_array_foreach(blocks, i, b) {
 		const char *a0 = json_string_value(json_array_get(
 			json_array_get(json_object_get(b, "attrs"), 0), 0));
-		unsigned char *sel;
 		struct mfa_ctx_result r;
-		json_int_t up;
 		json_t *beff = NULL;
 
 		if (has_conn || (a0 != NULL && strcmp(a0, "all") == 0) ||
 		    json_is_true(json_object_get(b, "invalid")) ||
 		    !mfa_block_relevant(facts, i))
 			continue;
-		sel = xcalloc(json_array_size(blocks) + 1, 1);
-		sel[i] = 1;
-		for (up = json_integer_value(json_object_get(b, "parent"));
-		     up >= 0 && (size_t)up < i;
-		     up = json_integer_value(json_object_get(
-			     json_array_get(blocks, (size_t)up), "parent")))
-			sel[up] = 1;
-		if (sshd_config_effective_sel(facts, sel, &beff, &e) != 0) {
-			free(sel);
+		if (mfa_eval_blocks(facts, &i, 1, pam, duo, &r, &beff) != 0)
 			continue;
-		}
-		free(sel);
-		mfa_judge_context(beff, pam, duo, &r);
 		json_array_append_new(ctxs, json_pack("{s:O,s:O,s:O,s:s,s:o,"
 			"s:o}", "match", json_object_get(b, "criteria"),
 			"file", json_object_get(b, "file"),
@@ -919,8 +1082,16 @@ sshd_mfa_judge(const json_t *facts, const struct check *chk,
 					       r.failing);
 		free(r.failing);
 		json_decref(beff);
+		rel[nrel] = i;
+		rel_st[nrel++] = r.status;
 	}
 	json_object_set_new(ev, "match_blocks", ctxs);
+	if (!has_conn)
+		json_object_set_new(ev, "match_combinations",
+			mfa_combinations(facts, pam, duo, rel, rel_st, nrel,
+					 &st, &first_fail));
+	free(rel);
+	free(rel_st);
 
 	switch (st) {
 	case STATUS_FAIL:

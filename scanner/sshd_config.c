@@ -1492,6 +1492,104 @@ sshd_passes(const json_t *facts, const unsigned char *sel, int with_pass2,
 	return PLUMB_OK;
 }
 
+/* True when every item of the list is a plain value: no wildcard, no
+ * negation and, for addresses, no CIDR length. */
+static int
+sshd_list_literal(const char *list, int addr)
+{
+	return list[0] != '\0' && strpbrk(list, addr ? "*?!/" : "*?!") == NULL;
+}
+
+/*
+ * Whether some connection satisfies criterion name with both lists a and
+ * b: decided when one list is literal (each of its values is tried against
+ * the other list as sshd would match it), else taken as possible.
+ */
+static int
+sshd_lists_overlap(const char *name, const char *a, const char *b)
+{
+	int addr = strcmp(name, "address") == 0 ||
+		   strcmp(name, "localaddress") == 0;
+	int host = strcmp(name, "host") == 0;
+	const char *lit, *other;
+	char *copy, *p, *v;
+	int hit = 0;
+
+	if (strcmp(name, "localport") == 0) {
+		long long pa, pb;
+
+		return parse_ll(a, 1, 65535, &pa) != 0 ||
+		       parse_ll(b, 1, 65535, &pb) != 0 || pa == pb;
+	}
+	if (strcmp(name, "user") != 0 && !host && !addr &&
+	    strcmp(name, "rdomain") != 0)
+		return 1;
+	if (sshd_list_literal(a, addr)) {
+		lit = a;
+		other = b;
+	} else if (sshd_list_literal(b, addr)) {
+		lit = b;
+		other = a;
+	} else {
+		return 1;
+	}
+	copy = xstrdup(lit);
+	p = copy;
+	while (!hit && (v = strsep(&p, ",")) != NULL) {
+		size_t k;
+
+		if (*v == '\0')
+			continue;
+		if (host)
+			for (k = 0; v[k] != '\0'; k++)
+				v[k] = (char)tolower((unsigned char)v[k]);
+		hit = addr ? sshd_addr_list(v, other) == 1 :
+			sshd_pattern_list(v, other, host) == 1;
+	}
+	free(copy);
+	return hit;
+}
+
+int
+sshd_config_sel_possible(const json_t *facts, const unsigned char *sel)
+{
+	const json_t *blocks = json_object_get(facts, "blocks");
+	const json_t *x, *y, *ax, *ay;
+	size_t i, j, k, l;
+
+	json_array_foreach(blocks, i, x) {
+		if (!sel[i])
+			continue;
+		for (j = i + 1; j < json_array_size(blocks); j++) {
+			if (!sel[j])
+				continue;
+			y = json_array_get(blocks, j);
+			json_array_foreach(json_object_get(x, "attrs"), k, ax) {
+				const char *n = json_string_value(
+					json_array_get(ax, 0));
+				const char *va = json_string_value(
+					json_array_get(ax, 1));
+
+				if (n == NULL || va == NULL)
+					continue;
+				json_array_foreach(json_object_get(y, "attrs"),
+						   l, ay) {
+					const char *m = json_string_value(
+						json_array_get(ay, 0));
+					const char *vb = json_string_value(
+						json_array_get(ay, 1));
+
+					if (m != NULL && vb != NULL &&
+					    strcmp(n, m) == 0 &&
+					    !sshd_lists_overlap(n, va, vb))
+						return 0;
+				}
+			}
+		}
+	}
+	return 1;
+}
+
 int
 sshd_config_effective_sel(const json_t *facts, const unsigned char *sel,
 			  json_t **eff, struct errbuf *e)

@@ -74,6 +74,16 @@ int sshd_config_effective(const json_t *facts, const struct sshd_conn *conn,
 int sshd_config_effective_sel(const json_t *facts, const unsigned char *sel,
 			      json_t **eff, struct errbuf *e);
 
+/*
+ * Whether one connection could satisfy the criteria of every block with a
+ * non-zero sel[i] together: 0 when two of them provably exclude each other
+ * (a User, Host, RDomain, Address or LocalAddress list of plain names or
+ * addresses, none of which the other block's list for the same criterion
+ * matches; two different LocalPorts), else 1.  Wildcards, CIDR ranges and
+ * Group are taken as possibly overlapping.
+ */
+int sshd_config_sel_possible(const json_t *facts, const unsigned char *sel);
+
 /* The keyword sshd sets for kw (any case, aliases resolved: "ChallengeRes
  * ponseAuthentication" gives "kbdinteractiveauthentication"), or NULL when
  * sshd does not know it. */

@@ -180,5 +180,17 @@ is "methods: sshd-option for a connection reports the block it came from" \
 is "methods: a value under Match all applies globally" \
 	'(res("ssh.match-all-root")["status"], ev("ssh.match-all-root")["line"])' \
 	"('pass', 9)"
+is "methods: each of two Match blocks passes alone" \
+	'[(b["match"], b["status"]) for b in ev("ssh.match-combined")["match_blocks"]]' \
+	"[('User alice', 'pass'), ('Address 198.51.100.0/24', 'pass')]"
+is "methods: together they leave a password alone, both blocks named" \
+	'(res("ssh.match-combined")["status"], res("ssh.match-combined")["message"], [(w["where"], w["effective"]["authenticationmethods"]["value"], w["effective"]["passwordauthentication"]["value"]) for w in ev("ssh.match-combined")["match_combinations"]["weaker"]])' \
+	"('fail', 'SSH second factor not enforced: for Match User alice (/etc/ssh/cases/combo.conf:9) together with Match Address 198.51.100.0/24 (/etc/ssh/cases/combo.conf:11), logins with password need only the second factor, no password, key or other first factor', [(['/etc/ssh/cases/combo.conf:9', '/etc/ssh/cases/combo.conf:11'], 'password', 'yes')])"
+is "methods: the connection that matches both agrees (sshd -T -C)" \
+	'(res("ssh.match-combined-conn")["status"], eff("ssh.match-combined-conn", "authenticationmethods"), eff("ssh.match-combined-conn", "passwordauthentication"))' \
+	"('fail', 'password /etc/ssh/cases/combo.conf:10', 'yes /etc/ssh/cases/combo.conf:12')"
+is "methods: blocks for different users are never combined" \
+	'(res("ssh.match-exclusive")["status"], ev("ssh.match-exclusive")["match_combinations"])' \
+	"('pass', {'capped': False, 'checked': 0, 'exclusive': 1, 'weaker': []})"
 
 done_testing

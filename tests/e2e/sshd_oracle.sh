@@ -247,6 +247,11 @@ compare "match: user alice, excluded address" "$D/match.conf" \
 	"user=alice,host=ws.example.org,addr=10.9.1.1"
 compare "match: root, host pattern" "$D/match.conf" \
 	"user=root,host=adm.example.org,addr=192.0.2.6"
+# Two blocks one connection matches apply together (sshd-mfa judges such
+# combinations): the fixture's alice from the office network.
+compare "match: two blocks together" \
+	"$FIX/mfa-ssh-methods/root/etc/ssh/cases/combo.conf" \
+	"user=alice,host=ws9.example.org,addr=198.51.100.7"
 
 # sshd -T refuses Match LocalPort unless the connection gives lport, so
 # this block has a file of its own, compared for two connections

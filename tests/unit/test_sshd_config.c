@@ -402,6 +402,60 @@ sshd__match_line_records_block_and_parent(void **state)
 }
 
 static void
+sshd__blocks_that_exclude_each_other_are_not_combined(void **state)
+{
+	char dir[SUPPORT_DIR_MAX];
+	static const struct support_file files[] = {
+		{ CFG, "Match User alice\n"		/* 0 */
+		  "Match User bob,carol\n"		/* 1 */
+		  "Match User a*\n"			/* 2 */
+		  "Match Address 198.51.100.0/24\n"	/* 3 */
+		  "Match Address 198.51.100.7\n"	/* 4 */
+		  "Match Address 192.0.2.1\n"		/* 5 */
+		  "Match LocalPort 22\n"		/* 6 */
+		  "Match LocalPort 2222\n"		/* 7 */
+		  "Match Host WS1.example.org\n"	/* 8 */
+		  "Match Host ws1.example.org\n"	/* 9 */
+		  "Match Group admins\n"		/* 10 */
+		  "Match User !alice,*\n" },		/* 11 */
+	};
+	static const struct {
+		size_t a, b;
+		int possible;
+	} pairs[] = {
+		{ 0, 1, 0 }, { 0, 2, 1 }, { 1, 2, 0 }, { 3, 4, 1 },
+		{ 4, 5, 0 }, { 3, 5, 0 }, { 6, 7, 0 }, { 8, 9, 1 },
+		{ 0, 10, 1 }, { 0, 11, 0 }, { 1, 11, 1 }, { 0, 3, 1 },
+	};
+	struct plat_root *r = NULL;
+	json_t *facts = NULL;
+	struct errbuf e;
+	unsigned char sel[12];
+	size_t i;
+
+	(void)state;
+	support_tmpdir(dir, sizeof(dir), "sshd");
+	support_write_tree(dir, files, SUPPORT_NELEM(files));
+	assert_int_equal(plat_root_open(dir, &r, &e), 0);
+	assert_int_equal(sshd_config_read(r, CFGP, &facts, &e), 0);
+	assert_int_equal(json_array_size(json_object_get(facts, "blocks")),
+			 sizeof(sel));
+	for (i = 0; i < SUPPORT_NELEM(pairs); i++) {
+		memset(sel, 0, sizeof(sel));
+		sel[pairs[i].a] = sel[pairs[i].b] = 1;
+		if (sshd_config_sel_possible(facts, sel) != pairs[i].possible)
+			fail_msg("blocks %zu and %zu: want %d", pairs[i].a,
+				 pairs[i].b, pairs[i].possible);
+	}
+	memset(sel, 0, sizeof(sel));
+	sel[0] = 1;
+	assert_int_equal(sshd_config_sel_possible(facts, sel), 1);
+	json_decref(facts);
+	plat_root_free(r);
+	assert_int_equal(support_rmtree(dir), 0);
+}
+
+static void
 sshd__conn_spec_parses_like_sshd_dash_C(void **state)
 {
 	struct sshd_conn c;
@@ -458,7 +512,7 @@ int
 main(void)
 {
 	size_t n = sizeof(cases) / sizeof(cases[0]), i;
-	struct CMUnitTest *tests = calloc(n + 4, sizeof(*tests));
+	struct CMUnitTest *tests = calloc(n + 5, sizeof(*tests));
 	int rc;
 
 	for (i = 0; i < n; i++) {
@@ -474,7 +528,9 @@ main(void)
 	tests[n + 2].test_func = sshd__conn_spec_parses_like_sshd_dash_C;
 	tests[n + 3].name = "sshd__values_normalize_as_sshd_reads_them";
 	tests[n + 3].test_func = sshd__values_normalize_as_sshd_reads_them;
-	rc = _cmocka_run_group_tests("sshd_config", tests, n + 4, NULL, NULL);
+	tests[n + 4].name = "sshd__blocks_that_exclude_each_other_are_not_combined";
+	tests[n + 4].test_func = sshd__blocks_that_exclude_each_other_are_not_combined;
+	rc = _cmocka_run_group_tests("sshd_config", tests, n + 5, NULL, NULL);
 	free(tests);
 	return rc;
 }
