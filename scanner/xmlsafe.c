@@ -37,6 +37,9 @@
 
 /* ---- problems ----------------------------------------------------------- */
 
+static void problem_v(struct xmlsafe *x, int code, int line, const char *fmt,
+		      va_list ap) __attribute__((format(printf, 4, 0)));
+
 static void
 problem_v(struct xmlsafe *x, int code, int line, const char *fmt, va_list ap)
 {
