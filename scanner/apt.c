@@ -134,6 +134,8 @@ release_read(const struct plat_root *r, struct release *rel)
 			    PLUMB_RELEASE_FILE_MAX, &src, &e) != 0 ||
 	    dpkg_parse(src, want, release_stanza, rel, &e) != 0)
 		rel->error = xstrdup(e.msg);
+	else if (rel->suite == NULL)	/* empty, or comments only */
+		rel->error = xasprintf("%s: no fields", path);
 	dpkg_source_free(src);
 	free(body);
 	free(text);

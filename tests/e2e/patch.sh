@@ -331,4 +331,17 @@ is "$T_TMP/empty.json" 'sorted(set(r["status"] for r in d["results"]))' "['error
 is "$T_TMP/empty.json" 'R("patch.window")["message"]' \
     "no package database: /var/lib/dpkg/status not found (and no /var/lib/rpm)" "and says which database is missing"
 
+# An empty InRelease (a hostile or truncated list) is that list's error, not
+# a crash (found by the patch fuzz harness: the Release fields were NULL).
+cp -r "$FIX/patch-pending" "$T_TMP/emptyrel"
+: >"$T_TMP/emptyrel/root/var/lib/apt/lists/mirror.example.org_debian_dists_bookworm-backports_InRelease"
+"$PLUMB" scan --root "$T_TMP/emptyrel/root" --baseline "$T_TMP/emptyrel/baseline.xml" \
+    --db "$T_TMP/emptyrel.db" --format json -o "$T_TMP/emptyrel.json" >/dev/null 2>&1
+st=$?
+if [ "$st" -eq 2 ] && grep -q 'bookworm-backports_InRelease: no fields' "$T_TMP/emptyrel.json"; then
+	ok "an empty InRelease is reported as that list's error, and the scan goes on"
+else
+	not_ok "an empty InRelease is reported as that list's error, and the scan goes on" "exit $st"
+fi
+
 done_testing
